@@ -1,0 +1,21 @@
+"""The course's autograder.
+
+In a lesson:
+
+    from checks import lesson03 as check
+    check.dense_backward(dense_backward)   # -> a Result: passed, message
+    check.hint("dense_backward")           # hints in levels
+
+`checks.progress()` shows every exercise with its latest outcome.
+"""
+from ._exercise import ready, seeded
+from ._result import CheckFailed, Result
+
+__all__ = ["CheckFailed", "Result", "ready", "seeded", "progress"]
+
+
+def progress():
+    """A table of every exercise in the course: latest outcome, attempts, hints used."""
+    from ._progress import show
+
+    return show()

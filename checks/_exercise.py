@@ -1,0 +1,176 @@
+"""The exercise wrapper: turns a check body into a learner-facing check function.
+
+A check body is `body(answer, rng) -> insight` that raises a verdict at the first problem.
+`@exercise(...)` wraps it so that the learner's call
+- never raises (internal problems become an "uncheckable" result, without a traceback),
+- returns a `Result` that Jupyter displays,
+- records the outcome in the learner's progress file,
+- raises `CheckFailed` only in strict mode (BACKPROP_STRICT=1: the checks' tests and grading).
+"""
+from __future__ import annotations
+
+import contextlib
+import contextvars
+import functools
+import os
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from ._result import CheckFailed, Note, Result
+from ._verdict import NotAttempted, Verdict
+
+REGISTRY: dict[str, "Exercise"] = {}
+
+# Learner-facing checks use a fixed seed per exercise, so a notebook's output never changes;
+# grading sets its own through `seeded(...)`.
+_seed_override: contextvars.ContextVar[int | None] = contextvars.ContextVar("seed_override", default=None)
+_quiet: contextvars.ContextVar[bool] = contextvars.ContextVar("quiet", default=False)
+
+
+@dataclass
+class Exercise:
+    id: str  # "lesson03.dense_backward"
+    lesson: str  # "lesson03"
+    name: str  # "dense_backward"
+    title: str  # one line, for progress tables and grading reports
+    graded: bool  # function and class exercises are graded; value checks are practice
+    hints: tuple = field(default=())
+    check: object = field(default=None, repr=False)  # the learner-facing check function
+
+
+def strict() -> bool:
+    return os.environ.get("BACKPROP_STRICT", "").strip().lower() in {"1", "true", "yes", "on"}
+
+
+@contextlib.contextmanager
+def seeded(seed: int):
+    """Run checks with this random seed instead of each exercise's fixed one (used by grading)."""
+    token = _seed_override.set(seed)
+    try:
+        yield
+    finally:
+        _seed_override.reset(token)
+
+
+def _fixed_seed(exercise_id: str) -> int:
+    # A stable number per exercise (Python's hash() of a str changes between runs).
+    return sum((i + 1) * ord(c) for i, c in enumerate(exercise_id)) % (2**31)
+
+
+def exercise(lesson: str, title: str, *, graded: bool, hints=()):
+    """Decorator for a check body `body(answer, rng) -> insight`; see the module docstring."""
+
+    def wrap(body):
+        info = Exercise(f"{lesson}.{body.__name__}", lesson, body.__name__, title, graded, tuple(hints))
+        REGISTRY[info.id] = info
+
+        @functools.wraps(body)
+        def check(answer=None):
+            result = evaluate(info, body, answer)
+            if not _quiet.get():
+                _record(info.id, result.outcome)
+                if strict() and not result.passed:
+                    raise CheckFailed(result)
+            return result
+
+        check.exercise = info
+        info.check = check
+        return check
+
+    return wrap
+
+
+def evaluate(info: Exercise, body, answer) -> Result:
+    """Run one check body on the learner's answer and turn what happens into a Result."""
+    seed = _seed_override.get()
+    rng = np.random.default_rng(_fixed_seed(info.id) if seed is None else seed)
+    random_state = np.random.get_state()
+    try:
+        if answer is None or answer is Ellipsis:
+            raise NotAttempted(f"Replace the placeholder in the exercise cell for `{info.name}`, run it, then run this check.")
+        insight = body(answer, rng)
+        result = Result(info.id, "correct", insight or "Well done.")
+    except Verdict as verdict:
+        message = verdict.message
+        if verdict.outcome in {"incorrect", "raised"} and info.hints:
+            message += f'\nStuck? check.hint("{info.name}") gives a hint (run it again for the next one).'
+        result = Result(info.id, verdict.outcome, message, verdict.part, verdict.diagnosis)
+    except Exception as exc:  # a bug in the checker itself: never the learner's fault, never a traceback
+        result = Result(
+            info.id,
+            "uncheckable",
+            f"The checker itself hit a problem ({type(exc).__name__}). This is not your mistake: "
+            "please report it to the course maintainers.",
+            diagnosis="internal_error",
+        )
+    finally:
+        np.random.set_state(random_state)
+    return result
+
+
+def _record(exercise_id: str, outcome: str) -> None:
+    try:
+        from . import _progress
+
+        _progress.record_check(exercise_id, outcome)
+    except Exception:
+        pass  # progress is a convenience; it never makes a check fail
+
+
+def ready(check, answer) -> bool:
+    """True if `answer` passes `check`; otherwise show which exercise to finish first.
+
+    Demo cells that run the learner's code outside a check start with
+    `if checks.ready(check.dense_backward, dense_backward):` so a blank lesson runs without errors.
+    """
+    token = _quiet.set(True)
+    try:
+        result = check(answer)
+    except Exception:
+        return False
+    finally:
+        _quiet.reset(token)
+    if result.passed:
+        return True
+    from IPython.display import display
+
+    name = getattr(getattr(check, "exercise", None), "name", "the exercise above")
+    display(Note(
+        f"Finish `{name}` first",
+        f"This cell uses your `{name}`, and its check says: {result.label.split(':')[0][2:].lower()}. "
+        "Come back and run this cell when the check passes.",
+    ))
+    return False
+
+
+_hint_levels: dict[str, int] = {}
+
+
+def make_hint(lesson: str, notebook: str):
+    """Build a lesson module's `hint(name, level=None)` function."""
+
+    def hint(name: str = "", level: int | None = None) -> Note:
+        """Show the next hint for exercise `name` (or the given level: 1, 2, ...)."""
+        exercises = {e.name: e for e in REGISTRY.values() if e.lesson == lesson and e.hints}
+        if name not in exercises:
+            names = ", ".join(f'"{n}"' for n in exercises) or "none"
+            return Note("No such exercise", f"Hints exist for: {names}. Example: check.hint({next(iter(exercises), '')!r})")
+        info = exercises[name]
+        levels = (*info.hints, f"The complete answer is in the solution notebook: solutions/{notebook}.ipynb")
+        if isinstance(level, bool) or not isinstance(level, (int, type(None))):
+            level = None
+        if level is None:
+            level = _hint_levels.get(info.id, 0) + 1
+        level = min(max(level, 1), len(levels))
+        _hint_levels[info.id] = level
+        try:
+            from . import _progress
+
+            _progress.record_hint(info.id, level)
+        except Exception:
+            pass
+        more = " Run check.hint again for the next level." if level < len(levels) else ""
+        return Note(f"Hint {level} of {len(levels)} for {name}", levels[level - 1] + more)
+
+    return hint

@@ -1,0 +1,88 @@
+"""What a check returns: a result with an outcome, shown as plain text or HTML.
+
+Checking (the lesson modules) and showing (this module) are kept apart, as in Kaggle's learntools.
+"""
+from __future__ import annotations
+
+import html
+from dataclasses import dataclass
+
+# outcome -> (mark, label). The mark and the words carry the meaning; colour only repeats it.
+OUTCOMES = {
+    "correct": ("✔", "Correct", "#1a7f37"),
+    "incorrect": ("✘", "Not yet right", "#cf222e"),
+    "not_attempted": ("…", "Not attempted yet", "#6e7781"),
+    "raised": ("⚠", "Your code raised an error", "#bc4c00"),
+    "uncheckable": ("?", "Could not check", "#8250df"),
+}
+
+
+@dataclass(frozen=True)
+class Result:
+    """The outcome of one check call.
+
+    exercise:  "lesson03.dense_backward"
+    outcome:   one of OUTCOMES
+    message:   plain text for the learner
+    part:      the first failing part ("dweights"), if any
+    diagnosis: the kind of mistake ("transposed", "missing_keepdims", ...), if one was recognised
+    """
+
+    exercise: str
+    outcome: str
+    message: str
+    part: str | None = None
+    diagnosis: str | None = None
+
+    @property
+    def passed(self) -> bool:
+        return self.outcome == "correct"
+
+    @property
+    def label(self) -> str:
+        mark, words, _ = OUTCOMES[self.outcome]
+        return f"{mark} {words}: {self.exercise.split('.')[-1]}"
+
+    def __str__(self) -> str:
+        return f"{self.label}\n{self.message}"
+
+    def __repr__(self) -> str:
+        return str(self)
+
+    def _repr_html_(self) -> str:
+        colour = OUTCOMES[self.outcome][2]
+        return (
+            f'<div style="border-left: 4px solid {colour}; padding: 4px 10px; margin: 2px 0">'
+            f'<b style="color: {colour}">{html.escape(self.label)}</b>'
+            f'<pre style="white-space: pre-wrap; margin: 4px 0 0 0; font-family: inherit">'
+            f"{html.escape(self.message)}</pre></div>"
+        )
+
+
+class CheckFailed(AssertionError):
+    """Raised in strict mode (BACKPROP_STRICT=1) for any outcome but "correct"."""
+
+    def __init__(self, result: Result):
+        super().__init__(str(result))
+        self.result = result
+
+
+@dataclass(frozen=True)
+class Note:
+    """A hint or a "finish this first" notice: text shown as-is, in a box."""
+
+    title: str
+    text: str
+
+    def __str__(self) -> str:
+        return f"{self.title}\n{self.text}"
+
+    __repr__ = __str__
+
+    def _repr_html_(self) -> str:
+        return (
+            '<div style="border-left: 4px solid #0969da; padding: 4px 10px; margin: 2px 0">'
+            f"<b>{html.escape(self.title)}</b>"
+            f'<pre style="white-space: pre-wrap; margin: 4px 0 0 0; font-family: inherit">'
+            f"{html.escape(self.text)}</pre></div>"
+        )

@@ -1,0 +1,99 @@
+"""Checks for lesson 3: a dense layer's backward pass on a batch.
+
+    from checks import lesson03 as check
+    check.dense_backward(dense_backward)     # graded
+    check.dinputs(dinputs)                   # practice: the lesson's example
+"""
+from __future__ import annotations
+
+import numpy as np
+
+from . import _examples as example
+from ._answers import linear_in_upstream, unpack, untouched
+from ._diagnose import Mistake, compare
+from ._exercise import exercise, make_hint
+from ._learner import guarded_call, require_callable
+from ._numeric import close
+from ._reference import dense_gradients
+
+LESSON, NOTEBOOK = "lesson03", "03_batched_dense"
+PARTS = ("dinputs", "dweights", "dbiases")
+ARGS = ("dvalues", "inputs", "weights")
+hint = make_hint(LESSON, NOTEBOOK)
+
+HINTS = (
+    "Start from the shapes. dvalues is (N, n_out), inputs (N, n_in), weights (n_in, n_out). "
+    "Each gradient has the shape of what it is the gradient of: dinputs (N, n_in), dweights (n_in, n_out), "
+    "dbiases (1, n_out).",
+    "Each result is one matrix product or one sum. Pick the factors whose shapes give the result's shape: "
+    "(N, n_out) times (n_out, n_in) gives (N, n_in). Which array, transposed, is (n_out, n_in)?",
+    "dinputs uses dvalues and weights.T; dweights uses inputs.T and dvalues; dbiases sums dvalues over the "
+    "batch axis (axis=0) and keeps that axis (keepdims=True).",
+)
+
+
+def _cases(rng):
+    """(description, dvalues, inputs, weights): random non-square shapes, the example, a batch of one."""
+    for batch, n_in, n_out in ((5, 4, 3), (3, 2, 4), (1, 4, 3)):
+        description = f"on a random batch of {batch} sample{'s' * (batch > 1)}, {n_in} inputs, {n_out} neurons"
+        yield description, rng.normal(size=(batch, n_out)), rng.normal(size=(batch, n_in)), rng.normal(size=(n_in, n_out))
+    yield "on the lesson's example", example.batch_dvalues(), example.layer_inputs(), example.layer_weights()
+
+
+def _wrong_axis(got, expected, context):
+    dvalues = context.get("dvalues")
+    if context["part"] != "dbiases" or dvalues is None or dvalues.shape[0] == dvalues.shape[1]:
+        return None
+    across_neurons = dvalues.sum(axis=1)
+    if close(got.reshape(-1), across_neurons):
+        return Mistake(
+            "wrong_axis",
+            f"you summed over the neurons (axis=1), giving one number per sample, shape {got.shape}.",
+            "A bias is shared by every sample in the batch, so its gradient adds up the samples' "
+            "contributions: sum over the batch axis.",
+        )
+    return None
+
+
+def _context(dvalues, inputs, weights):
+    ones = dense_gradients(np.ones_like(dvalues), inputs, weights)
+    return {"dvalues": dvalues, "batch": len(dvalues), "if_upstream_were_ones": dict(zip(PARTS, ones))}
+
+
+@exercise(LESSON, "Dense layer backward on a batch: dinputs, dweights, dbiases", graded=True, hints=HINTS)
+def dense_backward(fn, rng):
+    require_callable(fn, "dense_backward", ARGS)
+    what = "your dense_backward"
+    for case, dvalues, inputs, weights in _cases(rng):
+        call = guarded_call(fn, (dvalues, inputs, weights), ARGS, what)
+        untouched(call, what)
+        got = unpack(call.value, PARTS, what)
+        expected = dense_gradients(dvalues, inputs, weights)
+        context = _context(dvalues, inputs, weights)
+        for part, value, wanted in zip(PARTS, got, expected):
+            compare(part, value, wanted, what=what, case=case, diagnosers=(_wrong_axis,), context=context,
+                    others=dict(zip(PARTS, expected)))
+    case, dvalues, inputs, weights = next(_cases(rng))
+    linear_in_upstream(fn, (dvalues, inputs, weights), ARGS, PARTS, dense_gradients(dvalues, inputs, weights), what)
+    return ("All three gradients match on random batches, a batch of one and the lesson's example. "
+            "Each has the shape of what it is the gradient of: dinputs (N, n_in), dweights (n_in, n_out), "
+            "dbiases (1, n_out).")
+
+
+def _value_check(part: str, title: str):
+    index = PARTS.index(part)
+
+    def body(value, rng):
+        args = example.batch_dvalues(), example.layer_inputs(), example.layer_weights()
+        expected = dense_gradients(*args)
+        compare(part, value, expected[index], what="your value", case="for the lesson's example",
+                diagnosers=(_wrong_axis,), context=_context(*args), others=dict(zip(PARTS, expected)))
+        return f"{part} has shape {expected[index].shape}, the shape of what it is the gradient of."
+
+    body.__name__ = part
+    return exercise(LESSON, title, graded=False, hints=HINTS)(body)
+
+
+dinputs = _value_check("dinputs", "dinputs of the lesson's example")
+dweights = _value_check("dweights", "dweights of the lesson's example")
+dbiases = _value_check("dbiases", "dbiases of the lesson's example")

@@ -1,0 +1,129 @@
+"""lesson03.dense_backward and the value checks: right answers pass, each mistake gets its diagnosis."""
+import numpy as np
+import pytest
+
+from checks import lesson03 as check
+from checks._examples import batch_dvalues, layer_inputs, layer_weights
+from tests.checks_util import as_float32, assert_diagnosed, assert_passes
+
+
+def with_matmul(dvalues, inputs, weights):
+    return dvalues @ weights.T, inputs.T @ dvalues, np.sum(dvalues, axis=0, keepdims=True)
+
+
+def with_dot(dvalues, inputs, weights):
+    return np.dot(dvalues, weights.T), np.dot(inputs.T, dvalues), dvalues.sum(axis=0, keepdims=True)
+
+
+def with_einsum(dvalues, inputs, weights):
+    return (np.einsum("nj,ij->ni", dvalues, weights), np.einsum("ni,nj->ij", inputs, dvalues),
+            np.einsum("nj->j", dvalues)[None, :])
+
+
+def with_loops(dvalues, inputs, weights):
+    n, n_in, n_out = len(dvalues), len(weights), len(weights[0])
+    dinputs = [[sum(dvalues[s][j] * weights[i][j] for j in range(n_out)) for i in range(n_in)] for s in range(n)]
+    dweights = [[sum(inputs[s][i] * dvalues[s][j] for s in range(n)) for j in range(n_out)] for i in range(n_in)]
+    dbiases = [[sum(dvalues[s][j] for s in range(n)) for j in range(n_out)]]
+    return dinputs, dweights, dbiases
+
+
+def as_lists(dvalues, inputs, weights):
+    return tuple(np.asarray(a).tolist() for a in with_matmul(dvalues, inputs, weights))
+
+
+def returns_list_of_parts(dvalues, inputs, weights):
+    return list(with_matmul(dvalues, inputs, weights))
+
+
+@pytest.mark.parametrize("answer", [with_matmul, with_dot, with_einsum, with_loops, as_lists,
+                                    returns_list_of_parts, as_float32(with_matmul)])
+def test_right_answers_pass(answer):
+    assert_passes(check.dense_backward, answer)
+
+
+WRONG = {
+    "transposed dweights": (lambda d, i, w: (d @ w.T, d.T @ i, d.sum(axis=0, keepdims=True)), "transposed", "dweights"),
+    "transposed dinputs": (lambda d, i, w: ((d @ w.T).T, i.T @ d, d.sum(axis=0, keepdims=True)), "transposed", "dinputs"),
+    "no keepdims": (lambda d, i, w: (d @ w.T, i.T @ d, d.sum(axis=0)), "missing_keepdims", "dbiases"),
+    "wrong axis": (lambda d, i, w: (d @ w.T, i.T @ d, d.sum(axis=1, keepdims=True)), "wrong_axis", "dbiases"),
+    "sum of everything": (lambda d, i, w: (d @ w.T, i.T @ d, d.sum()), "summed_all_axes", "dbiases"),
+    "mean not sum": (lambda d, i, w: (d @ w.T, i.T @ d / len(d), d.sum(axis=0, keepdims=True)),
+                     "mean_instead_of_sum", "dweights"),
+    "mean for biases": (lambda d, i, w: (d @ w.T, i.T @ d, d.mean(axis=0, keepdims=True)),
+                        "mean_instead_of_sum", "dbiases"),
+    "wrong sign": (lambda d, i, w: (-(d @ w.T), i.T @ d, d.sum(axis=0, keepdims=True)), "wrong_sign", "dinputs"),
+    "upstream ignored": (lambda d, i, w: (np.ones_like(d) @ w.T, i.T @ np.ones_like(d),
+                                          np.ones_like(d).sum(axis=0, keepdims=True)), "upstream_ignored", "dinputs"),
+    "wrong order": (lambda d, i, w: (i.T @ d, d @ w.T, d.sum(axis=0, keepdims=True)), "wrong_order", "dinputs"),
+    "nothing returned": (lambda d, i, w: None, "nothing_returned", None),
+    "one array": (lambda d, i, w: d @ w.T, "wrong_return", None),
+    "two values": (lambda d, i, w: (d @ w.T, i.T @ d), "wrong_return", None),
+    "text": (lambda d, i, w: ("dinputs", "dweights", "dbiases"), "not_numbers", "dinputs"),
+    "nan": (lambda d, i, w: (d @ w.T * np.nan, i.T @ d, d.sum(axis=0, keepdims=True)), "not_finite", "dinputs"),
+}
+
+
+def modifies_dvalues(dvalues, inputs, weights):
+    result = with_matmul(dvalues, inputs, weights)
+    dvalues *= 0  # the bug: the caller's array is changed
+    return result
+
+
+def modifies_inputs(dvalues, inputs, weights):
+    result = with_matmul(dvalues, inputs, weights)
+    inputs[0, 0] = 99.0
+    return result
+
+
+WRONG["modifies dvalues"] = (modifies_dvalues, "modified_input", "dvalues")
+WRONG["modifies inputs"] = (modifies_inputs, "modified_input", "inputs")
+
+
+@pytest.mark.parametrize("name", list(WRONG))
+def test_wrong_answers_are_diagnosed(name):
+    answer, diagnosis, part = WRONG[name]
+    assert_diagnosed(check.dense_backward, answer, diagnosis, part)
+
+
+def test_a_hard_coded_answer_for_the_example_fails():
+    example = with_matmul(batch_dvalues(), layer_inputs(), layer_weights())
+    result = check.dense_backward(lambda d, i, w: example)
+    assert result.outcome == "incorrect"
+
+
+def test_an_answer_that_caches_its_first_result_is_caught():
+    memory = {}
+
+    def cached(d, i, w):
+        key = d.shape
+        memory.setdefault(key, with_matmul(d, i, w))
+        return memory[key]
+
+    result = check.dense_backward(cached)
+    assert not result.passed
+
+
+def test_value_checks_on_the_example():
+    dinputs, dweights, dbiases = with_matmul(batch_dvalues(), layer_inputs(), layer_weights())
+    assert check.dinputs(dinputs).passed
+    assert check.dweights(dweights).passed
+    assert check.dbiases(dbiases).passed
+    assert check.dweights(dweights.T).diagnosis == "transposed"
+    assert check.dbiases(dbiases[0]).diagnosis == "missing_keepdims"
+    assert check.dinputs(dweights).outcome == "incorrect"
+    assert check.dinputs(...).outcome == "not_attempted"
+
+
+def test_value_checks_do_not_modify_what_they_are_given():
+    dinputs = with_matmul(batch_dvalues(), layer_inputs(), layer_weights())[0]
+    before = dinputs.copy()
+    check.dinputs(dinputs)
+    assert np.array_equal(dinputs, before)
+
+
+def test_the_seed_example_numbers():
+    dinputs, dweights, dbiases = with_matmul(batch_dvalues(), layer_inputs(), layer_weights())
+    assert np.allclose(dinputs[0], [0.44, -0.38, -0.07, 1.37])
+    assert np.allclose(dweights[:, 0], [0.5, 20.1, 10.9, 4.1])
+    assert np.allclose(dbiases, [[6, 6, 6]])
