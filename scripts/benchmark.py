@@ -1,0 +1,154 @@
+"""Print the course's performance figures (COURSE.md, "Performance figures").
+
+    python scripts/benchmark.py            # everything
+    python scripts/benchmark.py checks     # one or more sections: checks notebooks env widgets training grading
+
+- checks:    median and 95th percentile time of a check call, over every check call the checks' own
+             tests make (right and wrong answers), leaving out calls stopped by the time limit.
+- notebooks: wall time of executing every solution notebook beside as many notebooks that only import
+             numpy, matplotlib.pyplot and ipywidgets (the kernel-start floor), as a ratio.
+- env:       installed size of requirements.txt alone, in a fresh virtual environment.
+- widgets, training, grading: the figures of scripts/bench_widgets.py, bench_training.py, bench_grading.py.
+
+Figures are printed and also written to artifacts/benchmark.txt (git-ignored). Nothing here asserts.
+"""
+from __future__ import annotations
+
+import importlib.util
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+ARTIFACTS = ROOT / "artifacts"
+
+
+def percentile(values, q):
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(round(q / 100 * (len(ordered) - 1))))]
+
+
+def bench_checks():
+    """Time every check call made by tests/test_lesson*.py (in this process, via a pytest plugin)."""
+    import pytest
+
+    import checks._exercise as engine
+
+    timings = []
+    original = engine.evaluate
+
+    def timed(info, body, answer):
+        start = time.perf_counter()
+        result = original(info, body, answer)
+        if result.diagnosis != "timeout":
+            timings.append(time.perf_counter() - start)
+        return result
+
+    class Plugin:
+        def pytest_sessionstart(self, session):
+            engine.evaluate = timed
+
+        def pytest_sessionfinish(self, session, exitstatus):
+            engine.evaluate = original
+
+    tests = sorted(str(p) for p in (ROOT / "tests").glob("test_lesson*.py"))
+    os.environ.setdefault("BACKPROP_PROGRESS", "off")
+    pytest.main(["-q", "-p", "no:cacheprovider", "-p", "no:nbval", "--no-header", "-o", "addopts=", *tests],
+                plugins=[Plugin()])
+    ms = [t * 1000 for t in timings]
+    return [
+        ("check calls timed", f"{len(ms)}"),
+        ("check call median", f"{statistics.median(ms):.2f} ms  (target <= 20 ms)"),
+        ("check call 95th percentile", f"{percentile(ms, 95):.2f} ms  (target <= 100 ms)"),
+        ("check call max", f"{max(ms):.2f} ms"),
+    ]
+
+
+def _execute(notebook, folder):
+    import nbclient
+
+    nbclient.NotebookClient(notebook, timeout=600, kernel_name="python3",
+                            resources={"metadata": {"path": str(folder)}}).execute()
+
+
+def bench_notebooks():
+    import nbformat
+
+    os.environ["BACKPROP_PROGRESS_FILE"] = str(ARTIFACTS / "benchmark-progress.json")
+    solutions = sorted((ROOT / "solutions").glob("*.ipynb"))
+    floor_nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(
+        "import numpy as np\nimport matplotlib.pyplot as plt\nimport ipywidgets")])
+    floor_nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    rows, total, floor = [], 0.0, 0.0
+    for path in solutions:
+        start = time.perf_counter()
+        _execute(nbformat.read(path, as_version=4), path.parent)
+        spent = time.perf_counter() - start
+        total += spent
+        rows.append((f"  {path.name}", f"{spent:.2f} s"))
+    for _ in solutions:
+        start = time.perf_counter()
+        _execute(nbformat.from_dict(floor_nb), ROOT)
+        floor += time.perf_counter() - start
+    rows += [
+        ("solution notebooks", f"{len(solutions)}, {total:.2f} s in all"),
+        ("empty-notebook floor", f"{floor:.2f} s for {len(solutions)} kernels importing numpy, pyplot, ipywidgets"),
+        ("ratio", f"{total / floor:.2f}x  (target <= 1.5x)" if floor else "n/a"),
+    ]
+    return rows
+
+
+def bench_env():
+    """Install requirements.txt (runtime only) into a fresh venv and measure it."""
+    with tempfile.TemporaryDirectory() as tmp:
+        venv = Path(tmp) / "venv"
+        subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True)
+        pip = venv / "bin" / "pip"
+        subprocess.run([str(pip), "install", "-q", "-r", str(ROOT / "requirements.txt")], check=True, cwd=ROOT,
+                       stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        size = sum(f.stat().st_size for f in venv.rglob("*") if f.is_file() and not f.is_symlink())
+    return [("runtime environment (requirements.txt)", f"{size / 1e6:.0f} MB  (target < 500 MB)")]
+
+
+def _script_rows(name):
+    path = ROOT / "scripts" / f"{name}.py"
+    if not path.exists():
+        return [(name, "not present")]
+    spec = importlib.util.spec_from_file_location(name, path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return [tuple(map(str, row)) for row in module.run()]
+
+
+SECTIONS = {
+    "checks": bench_checks,
+    "notebooks": bench_notebooks,
+    "env": bench_env,
+    "widgets": lambda: _script_rows("bench_widgets"),
+    "training": lambda: _script_rows("bench_training"),
+    "grading": lambda: _script_rows("bench_grading"),
+}
+
+
+def main(argv):
+    chosen = argv or list(SECTIONS)
+    unknown = [s for s in chosen if s not in SECTIONS]
+    if unknown:
+        sys.exit(f"unknown section(s) {unknown}; choose from {list(SECTIONS)}")
+    ARTIFACTS.mkdir(exist_ok=True)
+    lines = []
+    for section in chosen:
+        rows = SECTIONS[section]()
+        lines.append(f"\n== {section}")
+        width = max(len(label) for label, _ in rows)
+        lines += [f"{label:<{width}}  {value}" for label, value in rows]
+        print("\n".join(lines[-len(rows) - 1:]), flush=True)
+    (ARTIFACTS / "benchmark.txt").write_text("\n".join(lines).lstrip() + "\n")
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])
