@@ -1,0 +1,255 @@
+"""Checks for lesson 4: ReLU's backward pass.
+
+    from checks import lesson04 as check
+    check.relu_backward(relu_backward)   # graded: fn(dvalues, z) -> drelu, shape of z
+    check.mask(mask)                     # practice: ReLU's local derivative on the lesson's example
+    check.drelu(drelu)                   # practice: the gradient with respect to z on the example
+"""
+from __future__ import annotations
+
+import numpy as np
+
+from . import _examples as example
+from ._diagnose import Mistake, compare
+from ._exercise import exercise, make_hint
+from ._learner import guarded_call, require_callable
+from ._numeric import close
+from ._reference import away_from_kink, relu_gradient
+from ._verdict import Incorrect, Raised
+
+LESSON, NOTEBOOK = "lesson04", "04_relu_backward"
+ARGS = ("dvalues", "z")
+PART = "drelu"
+hint = make_hint(LESSON, NOTEBOOK)
+
+HINTS = (
+    "ReLU lets the incoming gradient through where it was active (z > 0) and blocks it everywhere else. "
+    "The result has the shape of z: dvalues (N, n), z (N, n) -> drelu (N, n).",
+    "Start from a copy of dvalues (so the caller's array stays as it was), then set to zero the entries "
+    "where ReLU was off. Which of the two arrays tells you where ReLU was off?",
+    "drelu = dvalues.copy(), then drelu[z <= 0] = 0: at z == 0 too, where the course takes the derivative "
+    "to be 0. Starting from np.zeros_like(z) instead gives an integer array when z is one.",
+)
+MASK_HINTS = (
+    "The mask is ReLU's local derivative: 1 where ReLU passes its input on, 0 where it outputs 0.",
+    "Compare z with 0 (a boolean array), then turn it into numbers, or fill np.zeros_like(z) with ones "
+    "where the comparison is True. What should the entries be where z is exactly 0?",
+)
+
+
+def expected_gradient(dvalues, z) -> np.ndarray:
+    """Gradient of sum(dvalues * relu(z)) with respect to z, by central differences of the forward pass.
+
+    Exactly at z == 0 ReLU has no derivative; the course's convention takes the left one, 0. Every other z
+    the checks use keeps away from the kink, so the central differences there are exact.
+    dvalues (N, n), z (N, n) -> (N, n)
+    """
+    gradient = relu_gradient(dvalues, z)
+    gradient[np.asarray(z) == 0] = 0.0
+    return gradient
+
+
+# --- the mistakes this exercise is known for -------------------------------------------------------------
+
+def _alternative(got, expected, alternative) -> bool:
+    """got is this alternative answer, and the alternative is really a different answer here."""
+    return got.shape == alternative.shape and close(got, alternative) and not close(alternative, expected)
+
+
+def _mask_on_wrong_array(got, expected, context):
+    dvalues = context["dvalues"]
+    if _alternative(got, expected, dvalues * (dvalues > 0)):
+        return Mistake(
+            "mask_on_wrong_array",
+            "you zeroed the entries where dvalues is negative, but kept every entry where dvalues is "
+            "positive, whatever z was.",
+            "The mask comes from ReLU's forward pass: what did ReLU see there? The sign of the incoming "
+            "gradient says nothing about whether ReLU was on.",
+        )
+    return None
+
+
+def _forward_output(got, expected, context):
+    z = context["z"]
+    if _alternative(got, expected, np.maximum(0.0, z)):
+        return Mistake(
+            "forward_output",
+            "your answer is ReLU's output, max(0, z): the forward pass, not its gradient.",
+            "The backward pass passes the incoming gradient (dvalues) through where ReLU was on.",
+        )
+    return None
+
+
+def _relu_at_zero(got, expected, context):
+    z, dvalues = context["z"], context["dvalues"]
+    if np.any(z == 0) and _alternative(got, expected, dvalues * (z >= 0)):
+        return Mistake(
+            "relu_at_zero",
+            "where z is exactly 0 you let the gradient through; elsewhere your answer is right.",
+            "ReLU has a corner at 0, and the course (like the book) takes its derivative there to be 0: "
+            "an input of exactly 0 counts as off. Look at your comparison with 0.",
+        )
+    return None
+
+
+def _inverted_mask(got, expected, context):
+    z, dvalues = context["z"], context["dvalues"]
+    for off in (z <= 0, z < 0):
+        if _alternative(got, expected, dvalues * off):
+            return Mistake(
+                "inverted_mask",
+                "your answer keeps the gradient where ReLU was off and zeroes it where ReLU was on.",
+                "ReLU passes the gradient through where it passed its input through: where z > 0.",
+            )
+    return None
+
+
+def _no_mask(got, expected, context):
+    dvalues = context["dvalues"]
+    if _alternative(got, expected, dvalues):
+        return Mistake(
+            "mask_missing",
+            "your answer is dvalues unchanged: ReLU's local derivative was never applied.",
+            "The chain rule multiplies the incoming gradient by ReLU's own derivative, which is 0 where ReLU "
+            "was off. Which entries should become 0?",
+        )
+    return None
+
+
+def _integer_dtype(got, expected, context):
+    if not np.issubdtype(context["z"].dtype, np.integer):
+        return None
+    if _alternative(got, expected, np.trunc(expected)):
+        return Mistake(
+            "integer_dtype",
+            "z is an integer array here, and your result lost the fractional part of each gradient "
+            "(2.7 became 2): numbers written into an integer array are truncated, silently.",
+            "np.zeros_like(z) has z's dtype, so it is an integer array when z is one. Build the result from "
+            "dvalues (dvalues.copy()), or give zeros_like a float dtype.",
+        )
+    return None
+
+
+DIAGNOSERS = (_integer_dtype, _mask_on_wrong_array, _forward_output, _relu_at_zero, _inverted_mask, _no_mask)
+
+
+def _context(dvalues, z) -> dict:
+    dvalues, z = np.asarray(dvalues, dtype=np.float64), np.asarray(z)
+    return {"dvalues": dvalues, "z": z,
+            "if_upstream_were_ones": {PART: expected_gradient(np.ones_like(dvalues), z)}}
+
+
+# --- the cases ----------------------------------------------------------------------------------------------
+
+def _cases(rng):
+    """(description, dvalues, z): random non-square batches (z away from the kink), a batch of one,
+    the lesson's example, z exactly 0, and integer z with fractional dvalues."""
+    for batch, n in ((5, 3), (2, 4), (1, 3)):
+        description = f"on a random batch of {batch} sample{'s' * (batch > 1)} with {n} neurons"
+        yield description, rng.normal(size=(batch, n)), away_from_kink(rng, (batch, n))
+    yield "on the lesson's example", example.relu_dvalues(), example.relu_z()
+    z = away_from_kink(rng, (4, 3))
+    z[[0, 1, 2, 3], [0, 2, 1, 0]] = 0.0
+    yield "when some entries of z are exactly 0", rng.normal(size=(4, 3)), z
+    z = rng.integers(-3, 4, size=(3, 5))
+    z[0, :3] = (2, 0, -1)  # on, exactly 0 and off, whatever the draw
+    dvalues = np.round(rng.uniform(0.1, 0.9, size=(3, 5)) + rng.integers(-3, 3, size=(3, 5)), 2)
+    yield "when z is an integer array and dvalues has fractions", dvalues, z
+
+
+def _call(fn, dvalues, z, what, case):
+    """The learner's result for one case; an integer-dtype crash gets its explanation."""
+    try:
+        call = guarded_call(fn, (dvalues, z), ARGS, what)
+    except Raised as raised:
+        if np.issubdtype(z.dtype, np.integer) and "Cannot cast" in raised.message:
+            raise Raised(
+                f"{raised.message}\n\nWhy, {case}: np.zeros_like(z) made an integer array, and numpy refuses "
+                "to store float gradients into it in place (`*=`). Build the result from dvalues "
+                "(dvalues.copy()), or give zeros_like a float dtype.",
+                diagnosis="integer_dtype",
+            ) from None
+        raise
+    changed = call.modified
+    if changed:
+        name = changed[0]
+        raise Incorrect(
+            f"{what} changed its argument `{name}` in place ({case}). The caller still needs `{name}` as it "
+            f"was: the same array may go to a second layer, or be used again.\n"
+            f"Try: work on a copy (`{name}.copy()`) instead of assigning into `{name}`.",
+            part=name,
+            diagnosis="modified_input",
+        )
+    if isinstance(call.value, tuple):
+        raise Incorrect(
+            f"{what} returned {len(call.value)} values; it should return one array, the gradient with "
+            "respect to z.",
+            part=PART,
+            diagnosis="wrong_return",
+        )
+    return call.value
+
+
+def _exact_zeros(got, z, what, case):
+    """Where ReLU was off, its gradient is exactly 0, not merely small."""
+    off = np.asarray(z) <= 0
+    if np.any(got[off] != 0.0):
+        raise Incorrect(
+            f"drelu from {what} is almost right {case}, but where z <= 0 some entries are tiny numbers "
+            "instead of exactly 0.\nTry: set those entries to 0 rather than computing them.",
+            part=PART,
+            diagnosis="not_exact_zero",
+        )
+
+
+@exercise(LESSON, "ReLU backward: the gradient with respect to z", graded=True, hints=HINTS)
+def relu_backward(fn, rng):
+    require_callable(fn, "relu_backward", ARGS)
+    what = "your relu_backward"
+    cases = list(_cases(rng))
+    for case, dvalues, z in cases:
+        value = _call(fn, dvalues, z, what, case)
+        expected = expected_gradient(dvalues, z)
+        got = compare(PART, value, expected, what=what, case=case, diagnosers=DIAGNOSERS,
+                      context=_context(dvalues, z))
+        _exact_zeros(got, z, what, case)
+    case, dvalues, z = cases[0]
+    value = _call(fn, 3.0 * dvalues, z, what, case)
+    compare(PART, value, 3.0 * expected_gradient(dvalues, z), what=what,
+            case=f"{case}, when dvalues is tripled (drelu should triple too)", diagnosers=DIAGNOSERS,
+            context=_context(3.0 * dvalues, z))
+    return ("Right on random batches, a batch of one, the lesson's example, z exactly 0 and integer z, "
+            "and dvalues was left as it was. ReLU's gradient is the incoming one where z > 0, and 0 elsewhere.")
+
+
+def _mask_times_dvalues(got, expected, context):
+    if _alternative(got, expected, context["dvalues"] * expected):
+        return Mistake(
+            "upstream_included",
+            "this is the mask already multiplied by dvalues (that is drelu, the next step).",
+            "The mask is ReLU's own derivative, before the chain rule brings in dvalues: only 1s and 0s.",
+        )
+    return None
+
+
+@exercise(LESSON, "ReLU's mask (local derivative) on the lesson's example", graded=False, hints=MASK_HINTS)
+def mask(value, rng):
+    z = example.relu_z()
+    expected = expected_gradient(np.ones(z.shape), z)
+    context = {"z": z, "dvalues": np.asarray(example.relu_dvalues(), dtype=np.float64)}
+    got = compare("mask", value, expected, what="your value", case="for the lesson's example",
+                  diagnosers=(_mask_times_dvalues, _forward_output, _inverted_mask_alone), context=context)
+    _exact_zeros(got, z, "your value", "for the lesson's example")
+    return "The mask is 1 where z > 0 and 0 elsewhere: ReLU's derivative, entry by entry, with z's shape."
+
+
+def _inverted_mask_alone(got, expected, context):
+    return _inverted_mask(got, expected, {**context, "dvalues": np.ones(expected.shape)})
+
+
+@exercise(LESSON, "drelu on the lesson's example", graded=False, hints=HINTS)
+def drelu(value, rng):
+    dvalues, z = example.relu_dvalues(), example.relu_z()
+    compare(PART, value, expected_gradient(dvalues, z), what="your value", case="for the lesson's example",
+            diagnosers=DIAGNOSERS, context=_context(dvalues, z))
+    return "drelu keeps dvalues where z > 0 and is 0 where ReLU was off."
