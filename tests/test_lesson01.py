@@ -1,0 +1,158 @@
+"""lesson01.neuron_backward and the value checks: right answers pass, each mistake gets its diagnosis."""
+import numpy as np
+import pytest
+
+from checks import lesson01 as check
+from tests.checks_util import as_float32, assert_diagnosed, assert_passes
+
+
+def relu_derivative(z):
+    return 1.0 if z > 0 else 0.0
+
+
+def with_numpy(x, w, b, dvalue):
+    drelu_dz = dvalue * relu_derivative(np.dot(x, w) + b)
+    return drelu_dz * w, drelu_dz * x, drelu_dz
+
+
+def with_loops(x, w, b, dvalue):
+    z = sum(xi * wi for xi, wi in zip(x, w)) + b
+    drelu_dz = dvalue * (1.0 if z > 0 else 0.0)
+    return [drelu_dz * wi for wi in w], [drelu_dz * xi for xi in x], drelu_dz
+
+
+def with_matmul_and_where(x, w, b, dvalue):
+    drelu_dz = dvalue * np.where(x @ w + b > 0, 1.0, 0.0)  # a 0-d array
+    return drelu_dz * w, drelu_dz * x, drelu_dz
+
+
+def db_as_size_one_array(x, w, b, dvalue):
+    dx, dw, db = with_numpy(x, w, b, dvalue)
+    return dx, dw, np.array([db])
+
+
+def with_heaviside(x, w, b, dvalue):
+    drelu_dz = dvalue * np.heaviside(np.dot(x, w) + b, 0.0)
+    return drelu_dz * w, drelu_dz * x, drelu_dz
+
+
+def returns_a_list(x, w, b, dvalue):
+    return list(with_numpy(x, w, b, dvalue))
+
+
+@pytest.mark.parametrize("answer", [with_numpy, with_loops, with_matmul_and_where, db_as_size_one_array,
+                                    with_heaviside, returns_a_list, as_float32(with_numpy)])
+def test_right_answers_pass(answer):
+    assert_passes(check.neuron_backward, answer)
+
+
+def no_relu_derivative(x, w, b, dvalue):
+    return dvalue * w, dvalue * x, dvalue
+
+
+def derivative_one_at_zero(x, w, b, dvalue):
+    drelu_dz = dvalue * (1.0 if np.dot(x, w) + b >= 0 else 0.0)
+    return drelu_dz * w, drelu_dz * x, drelu_dz
+
+
+def half_at_zero(x, w, b, dvalue):
+    drelu_dz = dvalue * np.heaviside(np.dot(x, w) + b, 0.5)
+    return drelu_dz * w, drelu_dz * x, drelu_dz
+
+
+def modifies_x(x, w, b, dvalue):
+    result = with_numpy(x.copy(), w, b, dvalue)
+    x *= 0
+    return result
+
+
+def modifies_w(x, w, b, dvalue):
+    result = with_numpy(x, w.copy(), b, dvalue)
+    w[0] = 99.0
+    return result
+
+
+def squares_dvalue(x, w, b, dvalue):
+    return with_numpy(x, w, b, dvalue * abs(dvalue))
+
+
+WRONG = {
+    "roles swapped": (lambda x, w, b, d: with_numpy(w, x, b, d), "roles_swapped", "dx"),
+    "dx and dw returned in the wrong order": (lambda x, w, b, d: (lambda dx, dw, db: (dw, dx, db))(*with_numpy(x, w, b, d)),
+                                              "roles_swapped", "dx"),
+    "db first": (lambda x, w, b, d: (lambda dx, dw, db: (db, dx, dw))(*with_numpy(x, w, b, d)), "wrong_order", "dx"),
+    "upstream ignored": (lambda x, w, b, d: with_numpy(x, w, b, 1.0), "upstream_ignored", "dx"),
+    "ReLU derivative missing": (no_relu_derivative, "relu_derivative_missing", "dx"),
+    "wrong at zero (>=)": (derivative_one_at_zero, "wrong_at_zero", "dx"),
+    "wrong at zero (heaviside 0.5)": (half_at_zero, "wrong_at_zero", "dx"),
+    "wrong sign": (lambda x, w, b, d: tuple(-np.asarray(v) for v in with_numpy(x, w, b, d)), "wrong_sign", "dx"),
+    "wrong sign of db only": (lambda x, w, b, d: (lambda dx, dw, db: (dx, dw, -db))(*with_numpy(x, w, b, d)),
+                              "wrong_sign", "db"),
+    "not linear in dvalue": (squares_dvalue, "wrong_values", "dx"),
+    "dx as one number": (lambda x, w, b, d: (lambda dx, dw, db: (dx[0], dw, db))(*with_numpy(x, w, b, d)),
+                         "wrong_shape", "dx"),
+    "nothing returned": (lambda x, w, b, d: None, "nothing_returned", None),
+    "one array": (lambda x, w, b, d: with_numpy(x, w, b, d)[0], "wrong_return", None),
+    "two values": (lambda x, w, b, d: with_numpy(x, w, b, d)[:2], "wrong_return", None),
+    "four values": (lambda x, w, b, d: (*with_numpy(x, w, b, d), 0.0), "wrong_return", None),
+    "modifies x": (modifies_x, "modified_input", "x"),
+    "modifies w": (modifies_w, "modified_input", "w"),
+    "text": (lambda x, w, b, d: ("dx", "dw", "db"), "not_numbers", "dx"),
+    "nan": (lambda x, w, b, d: (lambda dx, dw, db: (dx * np.nan, dw, db))(*with_numpy(x, w, b, d)), "not_finite", "dx"),
+    "db None": (lambda x, w, b, d: (*with_numpy(x, w, b, d)[:2], None), "nothing_returned", "db"),
+}
+
+
+@pytest.mark.parametrize("name", list(WRONG))
+def test_wrong_answers_are_diagnosed(name):
+    answer, diagnosis, part = WRONG[name]
+    assert_diagnosed(check.neuron_backward, answer, diagnosis, part)
+
+
+def test_a_hard_coded_answer_for_the_example_fails():
+    result = check.neuron_backward(lambda x, w, b, d: (np.array([-3.0, -1, 2]), np.array([1.0, -2, 3]), 1.0))
+    assert result.outcome == "incorrect"
+
+
+def test_the_edge_case_has_z_exactly_zero():
+    x, w, b = np.array([2.0, -1.0, 1.0]), np.array([1.0, 3.0, -2.0]), 3.0
+    assert np.dot(x, w) + b == 0.0
+
+
+def test_the_seed_example_numbers():
+    x, w, b = np.array([1.0, -2.0, 3.0]), np.array([-3.0, -1.0, 2.0]), 1.0
+    assert np.dot(x, w) + b == 6.0
+    dx, dw, db = with_numpy(x, w, b, 1.0)
+    assert check.dx(dx).passed and check.dw(dw).passed and check.db(db).passed
+    assert dx.tolist() == [-3.0, -1.0, 2.0] and dw.tolist() == [1.0, -2.0, 3.0] and db == 1.0
+
+
+def test_value_checks():
+    assert check.z(6.0).passed
+    assert check.z(np.float64(6)).passed
+    assert check.z(np.array([6.0])).passed
+    assert check.z(5.0).diagnosis == "bias_missing"
+    assert check.z(...).outcome == "not_attempted"
+    assert check.slope_x0(-3.0000002).passed
+    assert check.slope_x0(-3e-4).diagnosis == "not_divided_by_h"
+    assert check.slope_x0(3.0).diagnosis == "wrong_sign"
+    assert check.dx([-3, -1, 2]).passed
+    assert check.dx([1, -2, 3]).diagnosis == "roles_swapped"
+    assert check.dw(np.array([-3.0, -1, 2])).diagnosis == "roles_swapped"
+    assert check.dx(-3.0).diagnosis == "wrong_shape"
+    assert check.db(np.array([[1.0]])).passed
+    assert check.db(-1.0).diagnosis == "wrong_sign"
+    assert check.db(None).outcome == "not_attempted"
+
+
+def test_value_checks_do_not_modify_what_they_are_given():
+    dx = np.array([-3.0, -1.0, 2.0])
+    check.dx(dx)
+    assert dx.tolist() == [-3.0, -1.0, 2.0]
+
+
+def test_hints_come_in_levels_and_end_at_the_solution():
+    first = check.hint("neuron_backward", 1)
+    last = check.hint("neuron_backward", 99)
+    assert "Hint 1 of 4" in str(first)
+    assert "solutions/01_chain_rule_one_neuron.ipynb" in str(last)

@@ -1,0 +1,119 @@
+"""lesson02.layer_dinputs and the value checks: right answers pass, each mistake gets its diagnosis."""
+import numpy as np
+import pytest
+
+from checks import lesson02 as check
+from checks._examples import layer_weights
+from tests.checks_util import as_float32, assert_diagnosed, assert_passes
+
+
+def with_dot(dvalues, weights):
+    return np.dot(dvalues, weights.T)
+
+
+def with_matmul(dvalues, weights):
+    return dvalues @ weights.T
+
+
+def weights_first(dvalues, weights):
+    return weights @ dvalues
+
+
+def with_elementwise_sum(dvalues, weights):
+    return np.sum(weights * dvalues, axis=1)
+
+
+def with_einsum(dvalues, weights):
+    return np.einsum("ij,j->i", weights, dvalues)
+
+
+def with_loops(dvalues, weights):
+    return [sum(weights[i][j] * dvalues[j] for j in range(len(dvalues))) for i in range(len(weights))]
+
+
+def as_batch_of_one(dvalues, weights):
+    return np.dot(dvalues[None, :], weights.T)[0]
+
+
+@pytest.mark.parametrize("answer", [with_dot, with_matmul, weights_first, with_elementwise_sum, with_einsum,
+                                    with_loops, as_batch_of_one, as_float32(with_dot)])
+def test_right_answers_pass(answer):
+    assert_passes(check.layer_dinputs, answer)
+
+
+def modifies_dvalues(dvalues, weights):
+    result = dvalues @ weights.T
+    dvalues[:] = 0
+    return result
+
+
+def modifies_weights(dvalues, weights):
+    weights *= dvalues  # the bug: scales the caller's weights in place
+    return weights.sum(axis=1)
+
+
+WRONG = {
+    "wrong axis": (lambda d, w: np.sum(w * d, axis=0), "wrong_axis"),
+    "2-D: batch of one kept": (lambda d, w: np.dot(d[None, :], w.T), "extra_axis"),
+    "2-D: column": (lambda d, w: np.dot(w, d[:, None]), "extra_axis"),
+    "seed's dvalues[0] copied": (lambda d, w: np.dot(d[0], w.T), "indexed_sample"),
+    "upstream ignored": (lambda d, w: w.sum(axis=1), "upstream_ignored"),
+    "transposed (dvalues @ weights)": (lambda d, w: d @ w, "transposed"),
+    "transposed (weights.T @ dvalues)": (lambda d, w: w.T @ d, "transposed"),
+    "wrong sign": (lambda d, w: -(d @ w.T), "wrong_sign"),
+    "a single number": (lambda d, w: float(np.sum(d @ w.T)), "summed_all_axes"),
+    "not linear in dvalues": (lambda d, w: (d * np.abs(d)) @ w.T, "wrong_values"),
+    "nothing returned": (lambda d, w: None, "nothing_returned"),
+    "text": (lambda d, w: "dinputs", "not_numbers"),
+    "nan": (lambda d, w: d @ w.T * np.nan, "not_finite"),
+    "modifies dvalues": (modifies_dvalues, "modified_input"),
+    "modifies weights": (modifies_weights, "modified_input"),
+}
+
+
+@pytest.mark.parametrize("name", list(WRONG))
+def test_wrong_answers_are_diagnosed(name):
+    answer, diagnosis = WRONG[name]
+    assert_diagnosed(check.layer_dinputs, answer, diagnosis)
+
+
+def test_modified_inputs_are_named():
+    assert check.layer_dinputs(modifies_dvalues).part == "dvalues"
+    assert check.layer_dinputs(modifies_weights).part == "weights"
+
+
+def test_a_non_square_transposition_reports_the_learners_error():
+    # Without the square case numpy raises; the learner sees their own error, not a traceback of ours.
+    def transposed_then_broken(dvalues, weights):
+        if weights.shape[0] == weights.shape[1]:
+            return dvalues @ weights.T
+        return dvalues @ weights
+
+    result = check.layer_dinputs(transposed_then_broken)
+    assert result.outcome == "raised"
+    assert "dvalues @ weights" in result.message
+
+
+def test_a_hard_coded_answer_for_the_example_fails():
+    result = check.layer_dinputs(lambda d, w: np.array([0.44, -0.38, -0.07, 1.37]))
+    assert result.outcome == "incorrect"
+
+
+def test_the_seed_example_numbers_and_value_checks():
+    dvalues = np.array([[1.0, 1.0, 1.0]])
+    weights = layer_weights()
+    dinputs = np.dot(dvalues[0], weights.T)
+    assert np.allclose(dinputs, [0.44, -0.38, -0.07, 1.37])
+    assert check.dinputs(dinputs).passed
+    assert check.dinputs(dinputs.tolist()).passed
+    assert check.dinputs(np.dot(dvalues, weights.T)).diagnosis == "extra_axis"
+    assert check.dinputs(weights.sum(axis=0)).diagnosis == "wrong_axis"
+    assert check.dinputs(...).outcome == "not_attempted"
+    assert check.dinputs_second(weights[:, 1]).passed
+    assert check.dinputs_second(weights[1]).outcome == "incorrect"
+
+
+def test_value_checks_do_not_modify_what_they_are_given():
+    dinputs = np.array([0.44, -0.38, -0.07, 1.37])
+    check.dinputs(dinputs)
+    assert dinputs.tolist() == [0.44, -0.38, -0.07, 1.37]
