@@ -1,0 +1,380 @@
+"""lesson06's class checks: the book's classes pass, each mistake gets its diagnosis."""
+import numpy as np
+import pytest
+
+from checks import lesson06 as check
+from tests.checks_util import assert_diagnosed, assert_passes
+
+
+class Layer_Dense:
+    def __init__(self, n_inputs, n_neurons):
+        self.weights = 0.01 * np.random.randn(n_inputs, n_neurons)
+        self.biases = np.zeros((1, n_neurons))
+
+    def forward(self, inputs):
+        self.inputs = inputs
+        self.output = np.dot(inputs, self.weights) + self.biases
+
+    def backward(self, dvalues):
+        self.dweights = np.dot(self.inputs.T, dvalues)
+        self.dbiases = np.sum(dvalues, axis=0, keepdims=True)
+        self.dinputs = np.dot(dvalues, self.weights.T)
+
+
+class DenseWithRng(Layer_Dense):
+    """A learner who keeps randomness local is right too."""
+
+    def __init__(self, n_inputs, n_neurons):
+        self.weights = 0.01 * np.random.default_rng(0).standard_normal((n_inputs, n_neurons))
+        self.biases = np.zeros((1, n_neurons))
+
+    def forward(self, inputs):
+        self.inputs = np.asarray(inputs, dtype=np.float32)
+        self.output = self.inputs @ self.weights + self.biases
+        return self.output
+
+
+class DenseEinsum(Layer_Dense):
+    def backward(self, dvalues):
+        self.dweights = np.einsum("ni,nj->ij", self.inputs, dvalues)
+        self.dbiases = dvalues.sum(axis=0)[None, :]
+        self.dinputs = np.einsum("nj,ij->ni", dvalues, self.weights)
+
+
+class SeedDense(Layer_Dense):
+    """The seed's names."""
+
+    def backward(self, dL_dz):
+        self.dL_dw = np.dot(self.inputs.T, dL_dz)
+        self.dL_db = np.sum(dL_dz, axis=0, keepdims=True)
+        self.dL_dX = np.dot(dL_dz, self.weights.T)
+
+
+class OddName(Layer_Dense):
+    def backward(self, dvalues):
+        super().backward(dvalues)
+        self.gradient_of_weights = self.__dict__.pop("dweights")
+
+
+class ForgetsInputs(Layer_Dense):
+    def forward(self, inputs):
+        self.output = np.dot(inputs, self.weights) + self.biases
+
+
+class UsesLocalInputs(Layer_Dense):
+    def forward(self, inputs):
+        self.x = inputs
+        self.output = np.dot(inputs, self.weights) + self.biases
+
+    def backward(self, dvalues):
+        self.dweights = self.x.T @ dvalues
+        self.dbiases = np.sum(dvalues, axis=0, keepdims=True)
+        self.dinputs = dvalues @ self.weights.T
+
+
+class ReturnsOutput(Layer_Dense):
+    def forward(self, inputs):
+        self.inputs = inputs
+        return inputs @ self.weights + self.biases
+
+
+class Stale(Layer_Dense):
+    def __init__(self, n_inputs, n_neurons):
+        super().__init__(n_inputs, n_neurons)
+        self.w, self.b = self.weights.copy(), self.biases.copy()
+
+    def forward(self, inputs):
+        self.inputs = inputs
+        self.output = inputs @ self.w + self.b
+
+
+class Transposed(Layer_Dense):
+    def __init__(self, n_inputs, n_neurons):
+        super().__init__(n_neurons, n_inputs)
+
+
+class FlatBiases(Layer_Dense):
+    def __init__(self, n_inputs, n_neurons):
+        super().__init__(n_inputs, n_neurons)
+        self.biases = np.zeros(n_neurons)
+
+
+class ZeroWeights(Layer_Dense):
+    def __init__(self, n_inputs, n_neurons):
+        super().__init__(n_inputs, n_neurons)
+        self.weights = np.zeros((n_inputs, n_neurons))
+
+
+def _dense_variant(name, **parts):
+    def backward(self, dvalues):
+        Layer_Dense.backward(self, dvalues)
+        for part, make in parts.items():
+            setattr(self, part, make(self, dvalues))
+
+    return type(name, (Layer_Dense,), {"backward": backward})
+
+
+NoKeepdims = _dense_variant("NoKeepdims", dbiases=lambda s, d: d.sum(axis=0))
+WrongAxis = _dense_variant("WrongAxis", dbiases=lambda s, d: d.sum(axis=1, keepdims=True))
+TransposedDweights = _dense_variant("TransposedDweights", dweights=lambda s, d: d.T @ s.inputs)
+MeanDweights = _dense_variant("MeanDweights", dweights=lambda s, d: s.inputs.T @ d / len(d))
+SignDinputs = _dense_variant("SignDinputs", dinputs=lambda s, d: -(d @ s.weights.T))
+UpstreamIgnored = _dense_variant("UpstreamIgnored", dinputs=lambda s, d: np.ones_like(d) @ s.weights.T)
+
+
+class ModifiesDvalues(Layer_Dense):
+    def backward(self, dvalues):
+        super().backward(dvalues.copy())
+        dvalues *= 0
+
+
+class StepsInBackward(Layer_Dense):
+    def backward(self, dvalues):
+        super().backward(dvalues)
+        self.weights -= 0.1 * self.dweights
+
+
+class RaisesInInit:
+    def __init__(self, n_inputs, n_neurons):
+        raise ValueError("not yet")
+
+
+@pytest.mark.parametrize("cls", [Layer_Dense, DenseWithRng, DenseEinsum])
+def test_right_dense_layers_pass(cls):
+    assert_passes(check.Layer_Dense, cls)
+
+
+DENSE_WRONG = {
+    "seed's names": (SeedDense, "wrong_attribute_name", "dinputs"),
+    "an odd name": (OddName, "wrong_attribute_name", "dweights"),
+    "forgot self.inputs": (ForgetsInputs, None, None),
+    "inputs under another name": (UsesLocalInputs, "wrong_attribute_name", "inputs"),
+    "returns output": (ReturnsOutput, "missing_attribute", "output"),
+    "stale weights": (Stale, "stale_parameters", "output"),
+    "transposed weights": (Transposed, "transposed", "weights"),
+    "1-D biases": (FlatBiases, "missing_keepdims", "biases"),
+    "zero weights": (ZeroWeights, "symmetric_weights", "weights"),
+    "no keepdims": (NoKeepdims, "missing_keepdims", "dbiases"),
+    "wrong axis": (WrongAxis, "wrong_axis", "dbiases"),
+    "transposed dweights": (TransposedDweights, "transposed", "dweights"),
+    "mean dweights": (MeanDweights, "mean_instead_of_sum", "dweights"),
+    "wrong sign": (SignDinputs, "wrong_sign", "dinputs"),
+    "upstream ignored": (UpstreamIgnored, "upstream_ignored", "dinputs"),
+    "modifies dvalues": (ModifiesDvalues, "modified_input", "dvalues"),
+    "steps in backward": (StepsInBackward, "modified_weights", "weights"),
+}
+
+
+@pytest.mark.parametrize("name", list(DENSE_WRONG))
+def test_dense_mistakes_are_diagnosed(name):
+    cls, diagnosis, part = DENSE_WRONG[name]
+    if diagnosis is None:  # forgetting self.inputs: backward itself fails, with the learner's own error
+        result = check.Layer_Dense(cls)
+        assert result.outcome in {"incorrect", "raised"} and "inputs" in result.message
+        return
+    assert_diagnosed(check.Layer_Dense, cls, diagnosis, part)
+
+
+def test_errors_in_init_are_the_learners():
+    result = check.Layer_Dense(RaisesInInit)
+    assert result.outcome == "raised" and "not yet" in result.message and "Layer_Dense(4, 3)" in result.message
+
+
+@pytest.mark.parametrize("thing", [Layer_Dense(4, 3), lambda n_inputs, n_neurons: Layer_Dense(4, 3)])
+def test_not_a_class_gets_a_clear_message(thing):
+    result = assert_diagnosed(check.Layer_Dense, thing, "wrong_type")
+    assert "class" in result.message
+
+
+class Activation_ReLU:
+    def forward(self, inputs):
+        self.inputs = inputs
+        self.output = np.maximum(0, inputs)
+
+    def backward(self, dvalues):
+        self.dinputs = dvalues.copy()
+        self.dinputs[self.inputs <= 0] = 0
+
+
+class ReLUWithMask:
+    def forward(self, inputs):
+        self.mask = np.asarray(inputs) > 0
+        self.output = np.where(self.mask, inputs, 0.0)
+
+    def backward(self, dvalues):
+        self.dinputs = dvalues * self.mask
+
+
+class SeedReLU:
+    """The seed's class: writes into dvalues."""
+
+    def forward(self, inputs):
+        self.inputs = inputs
+        self.output = np.maximum(0, inputs)
+
+    def backward(self, dL_da):
+        self.dL_dz = dL_da
+        self.dL_dz[self.inputs <= 0] = 0
+
+
+class SeedReLUFixedCopy(SeedReLU):
+    def backward(self, dL_da):
+        self.dL_dz = dL_da.copy()
+        self.dL_dz[self.inputs <= 0] = 0
+
+
+def _relu_variant(name, make):
+    def backward(self, dvalues):
+        self.dinputs = make(self, dvalues)
+
+    return type(name, (Activation_ReLU,), {"backward": backward})
+
+
+@pytest.mark.parametrize("cls", [Activation_ReLU, ReLUWithMask])
+def test_right_relus_pass(cls):
+    assert_passes(check.Activation_ReLU, cls)
+
+
+RELU_WRONG = {
+    "seed's in-place backward": (SeedReLU, "modified_input", "dvalues"),
+    "seed's name": (SeedReLUFixedCopy, "wrong_attribute_name", "dinputs"),
+    "wrong at zero": (_relu_variant("AtZero", lambda s, d: d * (s.inputs >= 0)), "relu_at_zero", "dinputs"),
+    "mask on dvalues": (_relu_variant("OnDvalues", lambda s, d: d * (d > 0)), "mask_on_wrong_array", "dinputs"),
+    "no mask": (_relu_variant("NoMask", lambda s, d: d.copy()), "mask_missing", "dinputs"),
+    "upstream ignored": (_relu_variant("Ones", lambda s, d: (s.inputs > 0) * 1.0), "upstream_ignored", "dinputs"),
+}
+
+
+@pytest.mark.parametrize("name", list(RELU_WRONG))
+def test_relu_mistakes_are_diagnosed(name):
+    cls, diagnosis, part = RELU_WRONG[name]
+    assert_diagnosed(check.Activation_ReLU, cls, diagnosis, part)
+
+
+class Optimizer_SGD:
+    def __init__(self, learning_rate=1.0):
+        self.learning_rate = learning_rate
+
+    def update_params(self, layer):
+        layer.weights += -self.learning_rate * layer.dweights
+        layer.biases += -self.learning_rate * layer.dbiases
+
+
+class SGDRebinding(Optimizer_SGD):
+    def update_params(self, layer):
+        layer.weights = layer.weights - self.learning_rate * layer.dweights
+        layer.biases = layer.biases - self.learning_rate * layer.dbiases
+
+
+def _sgd_variant(name, update, init=None):
+    body = {"update_params": update}
+    if init:
+        body["__init__"] = init
+    return type(name, (Optimizer_SGD,), body)
+
+
+def _set_rate(self, learning_rate):
+    self.learning_rate = learning_rate
+
+
+def _other_default(self, learning_rate=0.1):
+    self.learning_rate = learning_rate
+
+
+def ascends(self, layer):
+    layer.weights += self.learning_rate * layer.dweights
+    layer.biases += self.learning_rate * layer.dbiases
+
+
+def ignores_rate(self, layer):
+    layer.weights -= layer.dweights
+    layer.biases -= layer.dbiases
+
+
+def forgets_biases(self, layer):
+    layer.weights -= self.learning_rate * layer.dweights
+
+
+def local_only(self, layer):
+    weights = layer.weights
+    weights = weights - self.learning_rate * layer.dweights  # noqa: F841 (the bug)
+    layer.biases -= self.learning_rate * layer.dbiases
+
+
+def scales_gradient(self, layer):
+    layer.dweights *= self.learning_rate
+    layer.weights -= layer.dweights
+    layer.biases -= self.learning_rate * layer.dbiases
+
+
+@pytest.mark.parametrize("cls", [Optimizer_SGD, SGDRebinding])
+def test_right_optimizers_pass(cls):
+    assert_passes(check.Optimizer_SGD, cls)
+
+
+SGD_WRONG = {
+    "gradient ascent": (_sgd_variant("Ascends", ascends), "wrong_sign", "weights"),
+    "rate ignored": (_sgd_variant("Ignores", ignores_rate), "learning_rate_ignored", "weights"),
+    "biases forgotten": (_sgd_variant("NoBiases", forgets_biases), "biases_not_updated", "biases"),
+    "local variable": (_sgd_variant("Local", local_only), "weights_not_updated", "weights"),
+    "gradient modified": (_sgd_variant("Scales", scales_gradient), "modified_input", "dweights"),
+    "no default": (_sgd_variant("NoDefault", Optimizer_SGD.update_params, _set_rate), "no_default_learning_rate",
+                   "learning_rate"),
+    "other default": (_sgd_variant("OtherDefault", Optimizer_SGD.update_params, _other_default),
+                      "wrong_default_learning_rate", "learning_rate"),
+}
+
+
+@pytest.mark.parametrize("name", list(SGD_WRONG))
+def test_optimizer_mistakes_are_diagnosed(name):
+    cls, diagnosis, part = SGD_WRONG[name]
+    assert_diagnosed(check.Optimizer_SGD, cls, diagnosis, part)
+
+
+def test_class_checks_leave_numpy_global_random_state_alone():
+    np.random.seed(5)
+    expected = np.random.rand()
+    np.random.seed(5)
+    check.Layer_Dense(Layer_Dense)
+    assert np.random.rand() == expected
+
+
+class Proxy:
+    """Stands in for a class the way a grader's remote proxy would: only construction, calls, get/set."""
+
+    def __init__(self, cls):
+        self._cls = cls
+
+    def __call__(self, *args):
+        return _ObjectProxy(self._cls(*args))
+
+
+class _ObjectProxy:
+    def __init__(self, target):
+        object.__setattr__(self, "_target", target)
+
+    def __getattr__(self, name):
+        return getattr(object.__getattribute__(self, "_target"), name)
+
+    def __setattr__(self, name, value):
+        setattr(object.__getattribute__(self, "_target"), name, value)
+
+
+@pytest.mark.parametrize("checker, cls", [(check.Layer_Dense, Layer_Dense), (check.Activation_ReLU, Activation_ReLU),
+                                          (check.Optimizer_SGD, Optimizer_SGD)])
+def test_a_stand_in_for_the_class_is_checked_like_the_class(checker, cls):
+    assert_passes(checker, Proxy(cls))
+
+
+def test_proxy_of_a_wrong_class_gets_the_same_diagnosis():
+    assert_diagnosed(check.Layer_Dense, Proxy(SeedDense), "wrong_attribute_name", "dinputs")
+    assert_diagnosed(check.Activation_ReLU, Proxy(SeedReLU), "modified_input", "dvalues")
+
+
+def test_network_values():
+    before, after = check.network_losses()
+    assert after < before
+    assert check.network_loss(before).passed
+    assert check.network_loss(2 * before).diagnosis == "missing_half"
+    assert check.network_loss_after(after).passed
+    assert check.network_loss_after(before).diagnosis == "loss_before_step"
