@@ -1,0 +1,230 @@
+"""Checks for lesson 7: gradient checking.
+
+    from checks import lesson07 as check
+    check.numerical_gradient(numerical_gradient)   # graded
+    check.slope(slope)                             # practice: x**2 at 3 with h = 0.1
+    check.numerical_dweights(numerical_dweights)   # practice: the lesson's dense layer
+
+`numerical_gradient(f, x, h)` is itself a rule, not a gradient, so the check verifies its defining
+property: on functions whose central differences are known exactly (a quadratic, a cubic, sin), the
+learner's answer must equal (f(x + h e_i) - f(x - h e_i)) / (2h) for every element i, with the h given.
+"""
+from __future__ import annotations
+
+import numpy as np
+
+from . import _examples as example
+from ._diagnose import Mistake, compare
+from ._exercise import exercise, make_hint
+from ._learner import guarded_call, require_callable
+from ._numeric import as_float64, close
+from ._reference import dense_gradients
+from ._verdict import Incorrect
+
+LESSON, NOTEBOOK = "lesson07", "07_gradient_checking"
+ARGS = ("f", "x", "h")
+hint = make_hint(LESSON, NOTEBOOK)
+
+HINTS = (
+    "Make an array of zeros shaped like x for the answer. Then visit every element of x, one at a time "
+    "(np.ndindex(x.shape) gives every index, for 1-D and 2-D x alike).",
+    "For one element: remember its value, set it to value + h and evaluate f(x), set it to value - h and "
+    "evaluate f(x), then put the value back. The slope is the difference of the two results over the "
+    "distance between the two points.",
+    "The two points are 2h apart: grad[i] = (f(x with x[i] + h) - f(x with x[i] - h)) / (2 * h). "
+    "Restore x[i] = value before moving on, so x is as it was when you return.",
+)
+
+
+# Functions whose central difference is known in closed form, for any h:
+#   sum(a x^2 + b x):  2 a x + b              (exact: the h^2 term of a quadratic vanishes)
+#   sum(x^3):          3 x^2 + h^2
+#   sum(sin x):        cos(x) sin(h) / h
+def _quadratic(rng, shape):
+    a, b = rng.uniform(0.5, 2.0, shape), rng.normal(size=shape)
+    return ("f(x) = sum(a * x**2 + b * x)",
+            lambda x: float(np.sum(a * x**2 + b * x)),
+            lambda x, h: 2 * a * x + b,
+            lambda x: 2 * a * x + b)
+
+
+def _cubic(rng, shape):
+    return ("f(x) = sum(x**3)", lambda x: float(np.sum(x**3)), lambda x, h: 3 * x**2 + h**2, lambda x: 3 * x**2)
+
+
+def _sine(rng, shape):
+    return ("f(x) = sum(sin(x))", lambda x: float(np.sum(np.sin(x))), lambda x, h: np.cos(x) * np.sin(h) / h,
+            lambda x: np.cos(x))
+
+
+def _cases(rng):
+    """(description, f, x, h, exact central difference, true derivative)."""
+    for make, shape, h in ((_quadratic, (5,), 0.5), (_cubic, (4,), 0.1), (_cubic, (3, 4), 0.1),
+                           (_sine, (2, 3), 0.3), (_sine, (1,), 1e-4)):
+        name, f, central, derivative = make(rng, shape)
+        x = rng.uniform(-1.5, 1.5, shape)
+        yield (f"for {name} at an x of shape {shape} with h = {h:g}", f, x, h, central(x, h), derivative(x))
+
+
+def _one_sided(f, x, h, forward=True):
+    x = x.copy()
+    grad = np.zeros_like(x)
+    base = f(x)
+    for index in np.ndindex(x.shape):
+        saved = x[index]
+        x[index] = saved + (h if forward else -h)
+        grad[index] = (f(x) - base) / h if forward else (base - f(x)) / h
+        x[index] = saved
+    return grad
+
+
+def _by_rows(f, x, h):
+    """What nudging a whole row at once (x[i] += h on a 2-D x) gives, spread over the row."""
+    x = x.copy()
+    grad = np.zeros_like(x)
+    for i in range(len(x)):
+        saved = x[i].copy()
+        x[i] = saved + h
+        plus = f(x)
+        x[i] = saved - h
+        minus = f(x)
+        x[i] = saved
+        grad[i] = (plus - minus) / (2 * h)
+    return grad
+
+
+def _diagnosers(f, x, h, derivative):
+    def one_sided(got, expected, context):
+        for forward in (True, False):
+            if got.shape == expected.shape and not close(expected, _one_sided(f, x, h, forward)) and close(
+                    got, _one_sided(f, x, h, forward)):
+                return Mistake(
+                    "one_sided",
+                    f"your values are {'forward' if forward else 'backward'} differences: the slope between "
+                    f"x and x {'+' if forward else '-'} h. Their error shrinks only like h.",
+                    "Use the two points on either side of x, x + h and x - h: the error of the central "
+                    "difference shrinks like h**2.",
+                )
+        return None
+
+    def factor_of_two(got, expected, context):
+        for factor, why in ((2.0, "you divided by h, but x + h and x - h are 2h apart"),
+                            (0.5, "you divided by 2h once too often (or by 4h)")):
+            if got.shape == expected.shape and close(got, factor * expected):
+                return Mistake("factor_of_two", f"your values are {factor:g} times the right ones: {why}.",
+                               "The slope is the rise over the run: the run from x - h to x + h is 2 * h.")
+        return None
+
+    def scalar(got, expected, context):
+        if got.size == 1 and expected.size > 1:
+            return Mistake(
+                "scalar_answer",
+                f"you returned one number, but x has {expected.size} elements, so the gradient has "
+                f"{expected.size} values, shaped like x {expected.shape}.",
+                "Nudge one element of x at a time, and store each slope in an array of zeros shaped like x "
+                "(np.zeros_like(x)). Nudging all of x at once gives the sum of the slopes.",
+            )
+        return None
+
+    def rows(got, expected, context):
+        if x.ndim == 2 and got.shape[:1] == x.shape[:1] and got.size in (x.shape[0], x.size):
+            by_rows = _by_rows(f, x, h)
+            if close(got.reshape(-1), by_rows[:, 0]) or close(got.reshape(by_rows.shape) if got.size == x.size
+                                                               else got, by_rows):
+                return Mistake(
+                    "rows_not_elements",
+                    "on a 2-D x, your loop nudged whole rows (x[i] += h changes every element of row i).",
+                    "Visit every element, not every row: `for index in np.ndindex(x.shape):` gives index "
+                    "tuples such as (1, 2), for any number of dimensions.",
+                )
+        return None
+
+    def flattened(got, expected, context):
+        if got.shape != expected.shape and got.size == expected.size and close(got.reshape(expected.shape),
+                                                                                 expected):
+            return Mistake(
+                "wrong_shape",
+                f"the values are right, but your gradient has shape {got.shape} instead of x's shape "
+                f"{expected.shape}.",
+                "A gradient has the shape of what it is the gradient of: start from np.zeros_like(x).",
+            )
+        return None
+
+    def h_ignored(got, expected, context):
+        exact = derivative(x)
+        if got.shape == expected.shape and not close(exact, expected) and close(got, exact):
+            return Mistake(
+                "h_ignored",
+                f"your values are the exact derivative, closer than central differences with h = {h:g} can "
+                "be: your function does not use the h it is given.",
+                "Use the argument h for the nudge, not a step of your own.",
+            )
+        return None
+
+    return (scalar, rows, flattened, one_sided, factor_of_two, h_ignored)
+
+
+def _restored(before: np.ndarray, after: np.ndarray) -> bool:
+    """x as it was: equal, allowing the last-digit rounding of x[i] += h; x[i] -= h."""
+    if after.shape != before.shape:
+        return False
+    return bool(np.all(np.abs(after - before) <= 1e-12 * np.maximum(1.0, np.abs(before))))
+
+
+@exercise(LESSON, "numerical_gradient: central differences of a scalar function", graded=True, hints=HINTS)
+def numerical_gradient(fn, rng):
+    require_callable(fn, "numerical_gradient", ARGS)
+    what = "your numerical_gradient"
+    for case, f, x, h, central, derivative in _cases(rng):
+        call = guarded_call(fn, (f, x, h), ARGS, what)
+        compare("gradient", call.value, central, what=what, case=case,
+                diagnosers=_diagnosers(f, x, h, lambda _x, d=derivative: d))
+        x_after = np.asarray(call.args_after[1])
+        if not _restored(x, x_after):
+            changed = tuple(int(i) for i in np.argwhere(x_after != x)[0]) if x_after.shape == x.shape else ()
+            raise Incorrect(
+                f"{what} returned the right gradient {case}, but left x changed"
+                f"{f' (element {list(changed)} is {x_after[changed]:.6g}, not {x[changed]:.6g})' if changed else ''}.\n"
+                "The caller still needs x as it was: it holds a layer's weights, say.\n"
+                "Try: after the two evaluations for an element, put its original value back.",
+                part="x", diagnosis="modified_input")
+    return ("Your central differences match, for 1-D and 2-D x, and x is left as it was. Their error "
+            "shrinks like h**2, where a one-sided difference's shrinks only like h.")
+
+
+@exercise(LESSON, "slope of x**2 at x = 3 by a central difference with h = 0.1", graded=False,
+          hints=("Evaluate f at 3.1 and at 2.9.", "Divide the difference of the two values by the distance "
+                 "between the two points, 0.2."))
+def slope(value, rng):
+    f, x, h = (lambda t: t**2), 3.0, 0.1
+    expected = np.array((f(x + h) - f(x - h)) / (2 * h))
+    got = as_float64(value, "slope", "your value")
+    if got.shape != ():
+        got = got.reshape(-1)[:1].reshape(()) if got.size == 1 else got
+    forward = (f(x + h) - f(x)) / h
+    if got.shape == () and abs(float(got) - forward) < 1e-9:
+        raise Incorrect("Your slope is 6.1: the forward difference (f(3.1) - f(3)) / 0.1.\n"
+                        "Try: use the points on both sides of 3, 2.9 and 3.1.", part="slope", diagnosis="one_sided")
+    compare("slope", got, expected, what="your value", case="for f(x) = x**2 at x = 3 with h = 0.1",
+            diagnosers=(lambda g, e, c: Mistake("factor_of_two", "your value is twice the right one.",
+                                                "The two points are 0.2 apart, not 0.1.")
+                        if g.shape == () and abs(float(g) - 2 * float(e)) < 1e-9 else None,))
+    return ("6.0 exactly (up to rounding), the true derivative 2x at 3: for a quadratic, the central "
+            "difference has no error at all, whatever h.")
+
+
+def _layer_example():
+    return example.batch_dvalues(), example.layer_inputs(), example.layer_weights(), example.layer_biases()
+
+
+@exercise(LESSON, "dweights of the lesson's dense layer, by your numerical_gradient", graded=False,
+          hints=("Write the loss as a function of the weights only: "
+                 "f = lambda w: np.sum(dvalues * (inputs @ w + biases)).",
+                 "Then numerical_dweights = numerical_gradient(f, weights, 1e-5)."))
+def numerical_dweights(value, rng):
+    dvalues, inputs, weights, biases = _layer_example()
+    expected = dense_gradients(dvalues, inputs, weights, biases)[1]
+    compare("numerical_dweights", value, expected, what="your value",
+            case="for the lesson's layer and loss sum(dvalues * output)")
+    return ("It matches the analytic dweights = inputs.T @ dvalues: a relative error around 1e-10 "
+            "says a backward pass is right.")

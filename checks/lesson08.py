@@ -1,0 +1,154 @@
+"""Checks for lesson 8: the combined softmax and categorical cross-entropy gradient.
+
+    from checks import lesson08 as check
+    check.softmax_crossentropy_backward(softmax_crossentropy_backward)   # graded
+    check.loss(loss)                                                     # practice: the lesson's example
+
+The expected gradient comes from central differences of the course's own forward pass,
+mean(-log softmax(logits)[i, y_i]), with respect to the logits; the learner's function gets
+probs = softmax(logits) and the integer labels.
+"""
+from __future__ import annotations
+
+import numpy as np
+
+from ._answers import untouched
+from ._diagnose import Mistake, compare
+from ._exercise import exercise, make_hint
+from ._learner import guarded_call, require_callable
+from ._numeric import as_float64, central_difference, close
+from ._verdict import Incorrect
+
+LESSON, NOTEBOOK = "lesson08", "08_train_a_network"
+ARGS = ("probs", "y_true")
+hint = make_hint(LESSON, NOTEBOOK)
+
+HINTS = (
+    "The result has the shape of the logits, (N, C), like probs. Each row is one sample's gradient; "
+    "the loss is the mean over the N samples, so every sample's share is divided by N.",
+    "For one sample, d loss / d logit_j is probs_j minus 1 if j is the sample's true class, and probs_j "
+    "otherwise. Start from a copy of probs (probs.copy()), so the caller's probs stay as they were.",
+    "dinputs = probs.copy(); dinputs[np.arange(N), y_true] -= 1; then divide by N = len(probs).",
+)
+
+
+def softmax(logits):
+    """logits (N, C) -> probabilities (N, C), each row summing to 1."""
+    shifted = np.exp(logits - logits.max(axis=1, keepdims=True))
+    return shifted / shifted.sum(axis=1, keepdims=True)
+
+
+def mean_crossentropy(logits, y_true):
+    """The course's loss: mean over the batch of -log(probability of the true class). y_true (N,) ints."""
+    probs = softmax(logits)
+    return float(-np.mean(np.log(probs[np.arange(len(logits)), y_true])))
+
+
+def example():
+    """The lesson's example: logits (3 samples, 3 classes) and their labels."""
+    return np.array([[2.0, 1.0, 0.1], [0.5, 2.5, 0.3], [1.2, 0.2, 3.1]]), np.array([0, 1, 1])
+
+
+def _cases(rng):
+    """(description, logits, y_true): random non-square shapes, the example, a batch of one."""
+    for batch, classes in ((5, 3), (4, 6), (1, 4)):
+        logits = rng.normal(0.0, 2.0, size=(batch, classes))
+        labels = rng.integers(0, classes, size=batch)
+        if batch > 1:
+            labels[:2] = [0, classes - 1]  # never one class only: a label mistake must show
+        yield (f"on random logits of {batch} sample{'s' * (batch > 1)} and {classes} classes",
+               logits, labels)
+    yield "on the lesson's example", *example()
+
+
+def _diagnosers(probs, labels):
+    n, classes = probs.shape
+
+    def subtracted(got):
+        """What the answer subtracted from probs / N (the right answer subtracts the one-hot labels)."""
+        return probs - got * n
+
+    def missing_mean(got, expected, context):
+        if n > 1 and got.shape == expected.shape and close(got, n * expected):
+            return Mistake("missing_batch_mean",
+                           f"your values are the right ones times the batch size ({n}).",
+                           "The loss is the mean over the batch, so each sample's gradient is divided by N.")
+        return None
+
+    def labels_ignored(got, expected, context):
+        if got.shape == expected.shape and (close(got, probs / n) or close(got, probs)):
+            return Mistake("labels_ignored",
+                           "your answer does not depend on the labels: it is probs (or probs / N).",
+                           "The true class of each sample is where the gradient differs: there, one is "
+                           "subtracted from the probability.")
+        return None
+
+    def wrt_probs(got, expected, context):
+        onehot = np.eye(classes)[labels]
+        if got.shape == expected.shape and (close(got, -onehot / probs / n) or close(got, -onehot / probs)):
+            return Mistake("gradient_wrt_probs",
+                           "that is the gradient of the loss with respect to the probabilities, -y/p.",
+                           "The exercise asks for the gradient with respect to the logits, before softmax: "
+                           "chaining -y/p through softmax's Jacobian leaves something much simpler.")
+        return None
+
+    def onehot_wrong(got, expected, context):
+        if got.shape != expected.shape:
+            return None
+        taken = subtracted(got)
+        if not np.allclose(taken, np.round(taken), atol=1e-6) or close(taken, np.eye(classes)[labels]):
+            return None
+        by_column = np.zeros_like(probs)
+        by_column[:, labels] = 1.0
+        if close(taken, by_column) or close(taken, np.isin(np.arange(classes), labels)[None, :] * 1.0):
+            detail = ("you subtracted 1 in whole columns: `probs[:, y_true]` picks every row of those columns. "
+                      "Pair each row with its own label: `[np.arange(N), y_true]`.")
+        else:
+            detail = "you subtracted 1 in places other than each sample's true class."
+        return Mistake("onehot_wrong", detail,
+                       "Each sample (row) loses 1 at exactly one place: the column of its true class.")
+
+    def labels_subtracted(got, expected, context):
+        if got.shape == expected.shape and (close(got, (probs - labels[:, None]) / n)
+                                            or close(got, probs - labels[:, None])):
+            return Mistake("onehot_wrong",
+                           "you subtracted the label numbers themselves from probs.",
+                           "A label 2 means 'class 2 is true': subtract 1 in column 2 of that row "
+                           "(a one-hot vector), not the number 2.")
+        return None
+
+    return (missing_mean, labels_ignored, wrt_probs, labels_subtracted, onehot_wrong)
+
+
+@exercise(LESSON, "softmax_crossentropy_backward: gradient of the mean cross-entropy w.r.t. the logits",
+          graded=True, hints=HINTS)
+def softmax_crossentropy_backward(fn, rng):
+    require_callable(fn, "softmax_crossentropy_backward", ARGS)
+    what = "your softmax_crossentropy_backward"
+    for case, logits, labels in _cases(rng):
+        probs = softmax(logits)
+        expected = central_difference(lambda z: mean_crossentropy(z, labels), logits)
+        call = guarded_call(fn, (probs, labels), ARGS, what)
+        compare("dinputs", call.value, expected, what=what, case=case, diagnosers=_diagnosers(probs, labels))
+        untouched(call, what)
+    return ("Right: (probs - one_hot(y)) / N. Softmax and cross-entropy together have a far simpler gradient "
+            "than either alone, and each row of it sums to 0.")
+
+
+@exercise(LESSON, "the mean cross-entropy loss of the lesson's example", graded=False,
+          hints=("For each sample, take the probability of its true class: probs[np.arange(3), y_example].",
+                 "The loss is the mean of -log of those three probabilities."))
+def loss(value, rng):
+    logits, labels = example()
+    expected = np.array(mean_crossentropy(logits, labels))
+    got = as_float64(value, "loss", "your value")
+    if got.size == 1:
+        got = got.reshape(())
+    probs = softmax(logits)
+    picked = probs[np.arange(len(labels)), labels]
+    if got.shape == () and abs(float(got) - float(-np.sum(np.log(picked)))) < 1e-6:
+        raise Incorrect("Your loss is the sum over the samples; the course's loss is their mean.\n"
+                        "Try: divide by the number of samples (or use np.mean).", part="loss",
+                        diagnosis="sum_instead_of_mean")
+    compare("loss", got, expected, what="your value", case="for the lesson's example")
+    return f"{float(expected):.4f}: the average surprise at the true class. A perfect model would score 0."
