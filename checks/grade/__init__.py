@@ -1,0 +1,38 @@
+"""Grade a folder of submitted lesson notebooks: `python -m checks.grade PATH... --out grades.csv`.
+
+The learner's code and the judgement never share a process. Each submission is copied to a
+temporary folder and run in a fresh, memory-capped kernel (`execute`); the lesson's graded checks
+then run here, in the grader, on proxies (`remote`) that send plain arrays and numbers to the kernel,
+call the learner's object there, and bring plain arrays back (`wire`). Nothing the notebook prints,
+stores or patches can change a verdict.
+
+Modules, one idea each:
+    discover   which files to grade, and each one's lesson
+    kernel     starting a kernel with limits (memory, environment, working folder)
+    execute    running the copied notebook's cells (nbclient), and what went wrong
+    agent      the kernel-side half of the proxies (sent to the kernel as source)
+    wire       plain values to and from files the kernel exchanges with the grader
+    remote     proxies for the learner's functions, classes and objects
+    judge      running every graded check of a lesson on the proxies
+    grade_one  one submission, start to finish: a Grade
+    pool       many submissions in parallel, with a progress bar
+    report     the CSV, written atomically
+    feedback   one markdown file per submission, as the learner would have seen each check
+    cli        the command line
+"""
+from __future__ import annotations
+
+__all__ = ["grade_paths", "main"]
+
+
+def grade_paths(*args, **kwargs):
+    """See `checks.grade.cli.grade_paths`."""
+    from .cli import grade_paths as run
+
+    return run(*args, **kwargs)
+
+
+def main(argv=None) -> int:
+    from .cli import main as run
+
+    return run(argv)

@@ -1,0 +1,102 @@
+"""Running a submission's copy, cell by cell, in a fresh kernel (nbclient).
+
+A cell that raises does not stop the run (`allow_errors`): the exercises it broke will fail their
+checks. A cell past its time limit (each cell has one, and so does the whole notebook), a kernel
+that dies, or a cell that ran out of memory ends the submission's grading with a status instead.
+The kernel is left running afterwards, for the judge.
+"""
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+
+import nbformat
+from jupyter_core.utils import run_sync
+from nbclient import NotebookClient
+from nbclient.exceptions import CellTimeoutError, DeadKernelError
+
+from .kernel import kernel_env, kernel_manager
+
+
+@dataclass
+class Limits:
+    cell_seconds: float = 60.0  # one cell
+    notebook_seconds: float = 300.0  # all of a notebook's cells together
+    call_seconds: float = 2.0  # one call of the learner's code during judging (as for the learner)
+    memory_mb: int = 2048  # the kernel's address space
+
+
+@dataclass
+class Run:
+    """A finished run: `status` is "graded" (judge it), "timeout" or "error: <reason>"."""
+
+    status: str
+    detail: str = ""  # a sentence for the feedback file
+    km: object = None  # the kernel manager, while the kernel is alive
+
+    def shutdown(self) -> None:
+        if self.km is None:
+            return
+        km, self.km = self.km, None
+        try:
+            run_sync(km.shutdown_kernel)(now=True)
+        except Exception:
+            pass
+        try:
+            run_sync(km.cleanup_resources)()
+        except Exception:
+            pass
+
+
+def run_notebook(nb: nbformat.NotebookNode, workdir: str, limits: Limits) -> Run:
+    """Execute every code cell of `nb` (a copy: its outputs are replaced) in a kernel started in `workdir`."""
+    km = kernel_manager(limits.memory_mb, workdir)
+    deadline = time.monotonic() + limits.notebook_seconds
+    per_notebook = {"hit": False}
+
+    def timeout_for(cell):
+        left = deadline - time.monotonic()
+        if left < limits.cell_seconds:
+            per_notebook["hit"] = True
+        return max(1, int(min(limits.cell_seconds, left) + 0.999))
+
+    client = NotebookClient(
+        nb,
+        km=km,
+        timeout_func=timeout_for,
+        startup_timeout=60,
+        allow_errors=True,
+        record_timing=False,
+        resources={"metadata": {"path": workdir}},
+    )
+    run = Run("graded", km=km)
+    try:
+        client.execute(env=kernel_env(workdir), cwd=workdir)
+    except CellTimeoutError:
+        limit = (f"the notebook's time limit ({limits.notebook_seconds:g} s)" if per_notebook["hit"]
+                 else f"the time limit of a cell ({limits.cell_seconds:g} s)")
+        run.status, run.detail = "timeout", f"A cell ran past {limit} and was stopped."
+    except DeadKernelError:
+        run.status, run.detail = "error: kernel died", (
+            "The kernel stopped while running the notebook (a call to os._exit or exit(), a crash, or "
+            "running out of memory).")
+    except Exception as exc:  # a kernel that cannot start, a notebook nbclient cannot run
+        run.status, run.detail = f"error: {type(exc).__name__}", f"The notebook could not be run: {exc}"
+    else:
+        cell = _memory_error_cell(nb)
+        if cell is not None:
+            run.status, run.detail = "error: out of memory", (
+                f"Code cell {cell} ran out of memory (MemoryError); the notebook was not graded further.")
+    if run.status != "graded":
+        run.shutdown()
+    return run
+
+
+def _memory_error_cell(nb) -> int | None:
+    """The number (1-based, among code cells) of the first cell that raised MemoryError."""
+    code_cells = [c for c in nb.cells if c.get("cell_type") == "code"]
+    for number, cell in enumerate(code_cells, 1):
+        for output in cell.get("outputs", []):
+            if output.get("output_type") == "error" and output.get("ename") == "MemoryError":
+                return number
+    return None

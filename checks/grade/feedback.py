@@ -1,0 +1,49 @@
+"""One markdown file per submission: each graded exercise's outcome and message, as the learner
+would have seen them in the notebook. The files mirror the submissions' paths inside a folder
+beside the CSV."""
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from checks._result import OUTCOMES
+
+from .discover import Submission
+from .grade_one import Grade
+from .report import write_atomically
+
+
+def render(grade: Grade) -> str:
+    total = len(grade.exercises)
+    lines = [f"# Feedback: {grade.notebook}", ""]
+    lines.append(f"- Lesson: {grade.lesson or 'unknown'}")
+    lines.append(f"- Status: {grade.status}")
+    lines.append(f"- Score: {grade.score} of {total}" if total else f"- Score: {grade.score}")
+    if grade.seed is not None:
+        lines.append(f"- Random seed of the checks: {grade.seed}")
+    lines.append("")
+    if grade.status != "graded":
+        lines += [grade.detail or "This notebook could not be graded.", ""]
+        if total:
+            lines += ["Every exercise scores 0 because the notebook did not run to the end.", ""]
+        return "\n".join(lines)
+    for exercise_id in grade.exercises:
+        result = grade.results.get(exercise_id)
+        name = exercise_id.split(".", 1)[-1]
+        if result is None:
+            lines += [f"## ? Not checked: {name}", "", "The kernel stopped before this exercise could be checked.", ""]
+            continue
+        mark, words, _ = OUTCOMES.get(result.outcome, ("?", result.outcome, ""))
+        lines += [f"## {mark} {words}: {name}", "", "```text", result.message.replace("```", "'''"), "```", ""]
+    return "\n".join(lines)
+
+
+def path_for(folder: str, submission: Submission) -> Path:
+    return Path(folder) / submission.relative.with_suffix(".md")
+
+
+def write(folder: str, submission: Submission, grade: Grade) -> Path:
+    path = path_for(folder, submission)
+    os.makedirs(path.parent, exist_ok=True)
+    write_atomically(str(path), render(grade))
+    return path

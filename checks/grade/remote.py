@@ -1,0 +1,328 @@
+"""Proxies that stand in for the learner's objects, which stay in the submission's kernel.
+
+`Connection` talks to the kernel's agent (agent.py): one request at a time, each a small snippet
+executed silently in the kernel, with its data in files (wire.py). A request that runs longer than
+the learner's time limit (checks._learner.time_limit, 2 s by default) interrupts the kernel and is
+reported as the checks report a slow call: "stopped after N s".
+
+The proxies look to a check like the learner's own objects:
+- `RemoteFunction`: callable, with the learner's `__signature__` (so arity checks work);
+- a class proxy: a real class (so `isinstance(x, type)` holds), whose call constructs an instance
+  in the kernel and returns a `RemoteObject`;
+- `RemoteObject`: attribute get/set and method calls are forwarded; copying copies in the kernel.
+Arguments cross as plain values and come back as the learner's call left them, so in-place
+updates are seen; results are plain numbers (wire.decode). An error in the learner's code is raised
+here with its type name, message and the learner's own line, so the checks' messages are unchanged.
+"""
+from __future__ import annotations
+
+import inspect
+import linecache
+import os
+import time
+
+import zmq
+from jupyter_core.utils import run_sync
+
+from .. import _learner
+from . import wire
+
+AGENT = "_backprop_grading_agent"
+_AGENT_SOURCE = os.path.join(os.path.dirname(os.path.abspath(__file__)), "agent.py")
+_INTERNAL = ("_grade_connection", "_grade_id")
+
+
+class KernelDied(Exception):
+    """The kernel stopped during judging (the learner's code ended the process, or it was killed)."""
+
+
+class GradingAgentFailed(Exception):
+    """The kernel could not answer a request (the notebook broke its own Python, or ran out of memory)."""
+
+
+class Connection:
+    """A blocking client to the kernel of one submission, and the registry of proxies made for it."""
+
+    def __init__(self, km, folder: str):
+        self.km, self.folder = km, folder
+        self.kc = km.blocking_client()
+        self.kc.start_channels(iopub=False, hb=False, control=False)
+        self.number = 0
+        self.callbacks: dict = {}
+        self.classes: dict[str, type] = {}  # learner class name -> its proxy class
+        self.dead: str | None = None  # why the kernel can no longer be used
+
+    def close(self) -> None:
+        try:
+            self.kc.stop_channels()
+        except Exception:
+            pass
+
+    # ---- requests ----
+
+    def install_agent(self, seconds: float = 30.0) -> None:
+        with open(_AGENT_SOURCE, encoding="utf-8") as f:
+            source = f.read()
+        code = (
+            f"(lambda m: (exec(compile({source!r}, {'<grading agent>'!r}, 'exec'), m.__dict__), "
+            f"__import__('sys').modules.__setitem__({AGENT!r}, m)))(__import__('types').ModuleType({AGENT!r}))"
+        )
+        reply = self._execute(code, seconds)
+        if reply["content"].get("status") != "ok":
+            raise GradingAgentFailed("the grading agent could not start in the kernel")
+
+    def request(self, payload: dict, files: wire.Files, seconds: float | None = None) -> dict:
+        """Send one request (its arrays already saved through `files`) and return the agent's reply."""
+        number = files.prefix[1:]
+        wire.write_json(os.path.join(self.folder, f"q{number}.json"), payload)
+        code = f"__import__('sys').modules[{AGENT!r}].serve({self.folder!r}, {number})"
+        try:
+            reply = self._execute(code, _learner.time_limit() if seconds is None else seconds)
+            if reply["content"].get("status") != "ok":
+                raise GradingAgentFailed("the notebook's code left the kernel unable to answer the grader")
+            answer = wire.read_json(os.path.join(self.folder, f"r{number}.json"))
+            if answer.get("interrupted"):
+                raise _learner._TimeUp()
+            return answer
+        finally:
+            self.callbacks.clear()
+
+    def new_files(self) -> wire.Files:
+        """Files for the next request; the previous request's files are no longer needed."""
+        self.number += 1
+        for old in os.listdir(self.folder):
+            os.unlink(os.path.join(self.folder, old))
+        return wire.Files(self.folder, f"q{self.number}")
+
+    def _execute(self, code: str, seconds: float) -> dict:
+        if self.dead:
+            raise KernelDied(self.dead)
+        msg_id = self.kc.execute(code, silent=True, store_history=False, allow_stdin=True, stop_on_error=False)
+        try:
+            reply = self._wait(msg_id, time.monotonic() + seconds)
+        except BaseException:  # our time limit, the checks' alarm, or the instructor's Ctrl-C
+            self._stop(msg_id)
+            raise
+        if reply is None:
+            self._stop(msg_id)
+            raise _learner._TimeUp()
+        return reply
+
+    def _wait(self, msg_id: str, deadline: float):
+        """The shell reply to msg_id, answering callback requests meanwhile; None past the deadline."""
+        poller = zmq.Poller()
+        poller.register(self.kc.shell_channel.socket, zmq.POLLIN)
+        poller.register(self.kc.stdin_channel.socket, zmq.POLLIN)
+        while True:
+            left = deadline - time.monotonic()
+            if left <= 0:
+                return None
+            events = dict(poller.poll(min(left, 0.5) * 1000))
+            if not events:
+                if not run_sync(self.km.is_alive)():
+                    self.dead = "the kernel stopped while the checks ran your code"
+                    raise KernelDied(self.dead)
+                continue
+            if self.kc.stdin_channel.socket in events:
+                message = self.kc.stdin_channel.get_msg(timeout=0)
+                if message["msg_type"] == "input_request":
+                    self.kc.input(self._answer_callback(message["content"].get("prompt", "")))
+            if self.kc.shell_channel.socket in events:
+                message = self.kc.shell_channel.get_msg(timeout=0)
+                if message.get("parent_header", {}).get("msg_id") == msg_id:
+                    return message
+
+    def _stop(self, msg_id: str) -> None:
+        """Interrupt the kernel and wait for it to come back; kill it if it does not."""
+        if self.dead:
+            return
+        try:
+            run_sync(self.km.interrupt_kernel)()
+            if self._wait(msg_id, time.monotonic() + 5) is not None:
+                return
+        except KernelDied:
+            return
+        except Exception:
+            pass
+        self.dead = "the kernel did not stop when interrupted"
+        try:
+            run_sync(self.km.shutdown_kernel)(now=True)
+        except Exception:
+            pass
+
+    def _answer_callback(self, prompt: str) -> str:
+        """Run one of the checks' own functions on plain arguments the learner's code gave it."""
+        try:
+            request = __import__("json").loads(prompt)
+            function = self.callbacks[request["cb"]]
+            files = wire.Files(self.folder, request["prefix"])
+            args = [wire.decode(a, files, self.proxy) for a in request["args"]]
+            value = function(*args)
+            encoder = wire.Encoder(wire.Files(self.folder, request["prefix"] + "r"), self.callbacks, self.remote_id)
+            return __import__("json").dumps({"value": encoder(value)})
+        except Exception as exc:
+            return __import__("json").dumps({"error": f"{type(exc).__name__}: {exc}"})
+
+    # ---- proxies ----
+
+    def remote_id(self, x):
+        if isinstance(x, RemoteObject) or isinstance(x, _RemoteClass):
+            connection, object_id = _identity(x)
+            return object_id if connection is self else None
+        return None
+
+    def proxy(self, d: dict):
+        """A proxy for a kernel object described by the agent: {"id", "kind", "name", "sig"}."""
+        kind, name = d.get("kind"), str(d.get("name", "object"))
+        if not name.isidentifier():
+            name = "object"
+        if kind == "class":
+            cls = _RemoteClass(name, (RemoteObject,), {"__signature__": _signature(d.get("sig"), skip_self=False)})
+            type.__setattr__(cls, "_grade_connection", self)
+            type.__setattr__(cls, "_grade_id", d["id"])
+            self.classes.setdefault(name, cls)
+            return cls
+        if kind == "callable":
+            function = RemoteFunction()
+            _bind(function, self, d["id"])
+            object.__setattr__(function, "__signature__", _signature(d.get("sig"), skip_self=False))
+            object.__setattr__(function, "__name__", name)
+            return function
+        cls = self.classes.get(name) or _RemoteClass(name, (RemoteObject,), {})
+        obj = RemoteObject.__new__(cls)
+        _bind(obj, self, d["id"])
+        return obj
+
+    def call(self, object_id: int, args: tuple, kwargs: dict):
+        files = self.new_files()
+        encoder = wire.Encoder(files, self.callbacks, self.remote_id)
+        payload = {"op": "call", "target": object_id, "args": [encoder(a) for a in args],
+                   "kwargs": {k: encoder(v) for k, v in kwargs.items()}}
+        answer = self.request(payload, files)
+        reply_files = wire.Files(self.folder, f"r{files.prefix[1:]}")
+        _raise_if_error(answer)
+        for original, after in zip(args, answer.get("args", [])):
+            wire.copy_back(original, after, reply_files, self.proxy)
+        for obj, after in zip(encoder.namespaces, answer.get("namespaces", [])):
+            wire.update_namespace(obj, after, reply_files, self.proxy)
+        return wire.decode(answer.get("value", {}), reply_files, self.proxy)
+
+    def simple(self, payload: dict, value=None):
+        files = self.new_files()
+        if value is not None:
+            payload["value"] = wire.Encoder(files, self.callbacks, self.remote_id)(value[0])
+        answer = self.request(payload, files)
+        _raise_if_error(answer)
+        return wire.decode(answer["value"], wire.Files(self.folder, f"r{files.prefix[1:]}"), self.proxy) if "value" in answer else None
+
+    def lookup(self, name: str):
+        """The learner's top-level object `name` as a proxy or plain value; None if it is not defined."""
+        files = self.new_files()
+        answer = self.request({"op": "lookup", "name": name}, files, seconds=max(_learner.time_limit(), 5))
+        if answer.get("missing") or "value" not in answer:
+            return None
+        return wire.decode(answer["value"], wire.Files(self.folder, f"r{files.prefix[1:]}"), self.proxy)
+
+
+def _identity(x):
+    if isinstance(x, _RemoteClass):
+        return type.__getattribute__(x, "_grade_connection"), type.__getattribute__(x, "_grade_id")
+    return object.__getattribute__(x, "_grade_connection"), object.__getattribute__(x, "_grade_id")
+
+
+def _bind(obj, connection, object_id) -> None:
+    object.__setattr__(obj, "_grade_connection", connection)
+    object.__setattr__(obj, "_grade_id", object_id)
+
+
+_DEFAULT = object()
+
+
+def _signature(described, skip_self: bool):
+    if not described:
+        return None
+    try:
+        return inspect.Signature([
+            inspect.Parameter(name, inspect._ParameterKind(kind), default=_DEFAULT if has_default else inspect.Parameter.empty)
+            for name, kind, has_default in described
+        ])
+    except (TypeError, ValueError):
+        return None
+
+
+def _raise_if_error(answer: dict) -> None:
+    error = answer.get("error")
+    if error is None:
+        return
+    message = str(error.get("message", ""))
+    if error.get("not_implemented"):
+        raise NotImplementedError(message)
+    raise_as_learner(str(error.get("type", "Exception")), message, error)
+
+
+def raise_as_learner(type_name: str, message: str, where: dict):
+    """Raise an exception that reads like the learner's: same type name and message, and a traceback
+    whose last frame is the learner's own line (what checks._learner.describe_error reports)."""
+    name = type_name if type_name.isidentifier() else "Exception"
+    exc_type = type(name, (Exception,), {"__str__": lambda self: message, "__module__": "builtins"})
+    exc = exc_type(message)
+    filename, line = where.get("file"), where.get("line")
+    if not isinstance(filename, str) or not isinstance(line, int) or not 0 < line < 100_000 or filename.startswith(_learner._CHECKS_DIR):
+        raise exc
+    text = str(where.get("text", ""))
+    lines = [""] * (line - 1) + [text + "\n"]
+    linecache.cache[filename] = (len(text), None, lines, filename)
+    function = str(where.get("func", "<module>"))
+    code = compile("\n" * (line - 1) + "raise __exc__", filename, "exec")
+    code = code.replace(co_name=function if function.isidentifier() or function == "<module>" else "<module>")
+    exec(code, {"__exc__": exc})
+
+
+class RemoteObject:
+    """An object in the kernel; attribute access and copies are forwarded to it."""
+
+    def __getattr__(self, name):
+        if name.startswith("__") and name.endswith("__"):
+            raise AttributeError(name)
+        connection, object_id = _identity(self)
+        return connection.simple({"op": "getattr", "target": object_id, "attr": name})
+
+    def __setattr__(self, name, value):
+        connection, object_id = _identity(self)
+        connection.simple({"op": "setattr", "target": object_id, "attr": name}, value=(value,))
+
+    def __copy__(self):
+        connection, object_id = _identity(self)
+        return connection.simple({"op": "copy", "target": object_id, "deep": False})
+
+    def __deepcopy__(self, memo):
+        connection, object_id = _identity(self)
+        return connection.simple({"op": "copy", "target": object_id, "deep": True})
+
+    def __repr__(self):
+        return f"<{type(self).__name__} object>"
+
+
+class RemoteFunction(RemoteObject):
+    """A callable in the kernel (the learner's function, or a bound method of their object)."""
+
+    def __call__(self, *args, **kwargs):
+        connection, object_id = _identity(self)
+        return connection.call(object_id, args, kwargs)
+
+
+class _RemoteClass(type):
+    """The metaclass of class proxies: calling one constructs the learner's object in the kernel."""
+
+    def __call__(cls, *args, **kwargs):
+        connection, object_id = _identity(cls)
+        return connection.call(object_id, args, kwargs)
+
+    def __getattr__(cls, name):
+        if name.startswith("__") and name.endswith("__"):
+            raise AttributeError(name)
+        connection, object_id = _identity(cls)
+        return connection.simple({"op": "getattr", "target": object_id, "attr": name})
+
+    def __repr__(cls):
+        return f"<class '{cls.__name__}'>"
