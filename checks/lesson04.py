@@ -154,7 +154,9 @@ def _cases(rng):
     the lesson's example, z exactly 0, and integer z with fractional dvalues."""
     for batch, n in ((5, 3), (2, 4), (1, 3)):
         description = f"on a random batch of {batch} sample{'s' * (batch > 1)} with {n} neurons"
-        yield description, rng.normal(size=(batch, n)), away_from_kink(rng, (batch, n))
+        z = away_from_kink(rng, (batch, n))
+        z.flat[0], z.flat[-1] = abs(z.flat[0]), -abs(z.flat[-1])  # ReLU both on and off, whatever the draw
+        yield description, rng.normal(scale=2.0, size=(batch, n)), z
     yield "on the lesson's example", example.relu_dvalues(), example.relu_z()
     z = away_from_kink(rng, (4, 3))
     z[[0, 1, 2, 3], [0, 2, 1, 0]] = 0.0

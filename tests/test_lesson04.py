@@ -149,6 +149,7 @@ def test_cases_cover_the_edges():
 
     assert check.relu_backward(records).passed
     assert any(z.shape[0] == 1 for _, z in seen)  # a batch of one
+    assert all(np.any(z > 0) and np.any(z < 0) for _, z in seen)  # every case has ReLU both on and off
     assert any(np.any(z == 0) and z.dtype.kind == "f" for _, z in seen)  # float z exactly 0
     assert any(z.dtype.kind == "i" and np.any(z == 0) and np.any(d != np.trunc(d)) for d, z in seen)
     assert any(np.array_equal(z, relu_z()) for _, z in seen)  # the lesson's example
