@@ -214,6 +214,8 @@ def _handle(request, files, reply_files):
         with contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(io.StringIO()):
             setattr(_objects[request["target"]], request["attr"], value)
         return {}
+    if op == "vars":
+        return {"value": _encode(dict(vars(_objects[request["target"]])), reply_files)}
     if op == "copy":
         import copy
 

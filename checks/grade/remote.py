@@ -16,6 +16,7 @@ here with its type name, message and the learner's own line, so the checks' mess
 """
 from __future__ import annotations
 
+import builtins
 import inspect
 import linecache
 import os
@@ -177,9 +178,10 @@ class Connection:
         if not name.isidentifier():
             name = "object"
         if kind == "class":
-            cls = _RemoteClass(name, (RemoteObject,), {"__signature__": _signature(d.get("sig"), skip_self=False)})
-            type.__setattr__(cls, "_grade_connection", self)
-            type.__setattr__(cls, "_grade_id", d["id"])
+            cls = _RemoteClass(name, (RemoteObject,), {"__slots__": (), "__signature__": _signature(d.get("sig"), skip_self=False)})
+            # Not the instances' slot names: a class attribute of that name would hide the slots.
+            type.__setattr__(cls, "_grade_class_connection", self)
+            type.__setattr__(cls, "_grade_class_id", d["id"])
             self.classes.setdefault(name, cls)
             return cls
         if kind == "callable":
@@ -188,7 +190,7 @@ class Connection:
             object.__setattr__(function, "__signature__", _signature(d.get("sig"), skip_self=False))
             object.__setattr__(function, "__name__", name)
             return function
-        cls = self.classes.get(name) or _RemoteClass(name, (RemoteObject,), {})
+        cls = self.classes.get(name) or _RemoteClass(name, (RemoteObject,), {"__slots__": ()})
         obj = RemoteObject.__new__(cls)
         _bind(obj, self, d["id"])
         return obj
@@ -226,7 +228,7 @@ class Connection:
 
 def _identity(x):
     if isinstance(x, _RemoteClass):
-        return type.__getattribute__(x, "_grade_connection"), type.__getattribute__(x, "_grade_id")
+        return type.__getattribute__(x, "_grade_class_connection"), type.__getattribute__(x, "_grade_class_id")
     return object.__getattribute__(x, "_grade_connection"), object.__getattribute__(x, "_grade_id")
 
 
@@ -238,7 +240,7 @@ def _bind(obj, connection, object_id) -> None:
 _DEFAULT = object()
 
 
-def _signature(described, skip_self: bool):
+def _signature(described, skip_self: bool = False):
     if not described:
         return None
     try:
@@ -263,9 +265,7 @@ def _raise_if_error(answer: dict) -> None:
 def raise_as_learner(type_name: str, message: str, where: dict):
     """Raise an exception that reads like the learner's: same type name and message, and a traceback
     whose last frame is the learner's own line (what checks._learner.describe_error reports)."""
-    name = type_name if type_name.isidentifier() else "Exception"
-    exc_type = type(name, (Exception,), {"__str__": lambda self: message, "__module__": "builtins"})
-    exc = exc_type(message)
+    exc = _like(type_name if type_name.isidentifier() else "Exception", message)
     filename, line = where.get("file"), where.get("line")
     if not isinstance(filename, str) or not isinstance(line, int) or not 0 < line < 100_000 or filename.startswith(_learner._CHECKS_DIR):
         raise exc
@@ -278,8 +278,31 @@ def raise_as_learner(type_name: str, message: str, where: dict):
     exec(code, {"__exc__": exc})
 
 
+def _like(name: str, message: str) -> Exception:
+    """An exception named `name` showing `message`; a subclass of the builtin of that name if there is one,
+    so that `except AttributeError` (as in hasattr) treats it as the checks would treat the learner's."""
+    base = getattr(builtins, name, None)
+    if not (isinstance(base, type) and issubclass(base, Exception)) or base is NotImplementedError:
+        base = Exception
+    for parent in (base, Exception):
+        try:
+            exc_type = type(name, (parent,), {"__str__": lambda self: message, "__module__": "builtins"})
+            return exc_type(message)
+        except Exception:
+            continue
+    return Exception(message)
+
+
 class RemoteObject:
-    """An object in the kernel; attribute access and copies are forwarded to it."""
+    """An object in the kernel; attribute access, `vars()` and copies are forwarded to it."""
+
+    __slots__ = _INTERNAL
+
+    @property
+    def __dict__(self):
+        connection, object_id = _identity(self)
+        found = connection.simple({"op": "vars", "target": object_id})
+        return found if isinstance(found, dict) else {}
 
     def __getattr__(self, name):
         if name.startswith("__") and name.endswith("__"):
@@ -305,6 +328,8 @@ class RemoteObject:
 
 class RemoteFunction(RemoteObject):
     """A callable in the kernel (the learner's function, or a bound method of their object)."""
+
+    __slots__ = ("__signature__", "__name__")
 
     def __call__(self, *args, **kwargs):
         connection, object_id = _identity(self)
