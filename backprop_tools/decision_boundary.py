@@ -1,0 +1,42 @@
+"""The decision boundary of a classifier over 2-D data, drawn with matplotlib (lesson 8).
+
+    from backprop_tools.decision_boundary import plot_decision_boundary
+    plot_decision_boundary(predict, X, y)   # predict: (M, 2) points -> (M,) class numbers
+"""
+from __future__ import annotations
+
+import numpy as np
+
+
+def plot_decision_boundary(predict, X, y, ax=None, resolution: int = 200, title: str | None = None):
+    """Colour the plane by the class `predict` gives each point, and draw the data on top.
+
+    predict:    callable, points (M, 2) -> class numbers (M,); called once, on the whole grid
+    X:          (N, 2) data points; y: (N,) their integer classes
+    ax:         a matplotlib Axes to draw into (a new figure if None)
+    resolution: grid points along each axis (resolution**2 predictions)
+    Returns the Axes. Nothing is shown: call plt.show() in the notebook.
+    """
+    import matplotlib.pyplot as plt
+    from matplotlib.colors import ListedColormap
+
+    X, y = np.asarray(X, dtype=np.float64), np.asarray(y)
+    if ax is None:
+        _, ax = plt.subplots(figsize=(5, 5))
+    classes = int(max(y.max(), 0)) + 1
+    colours = plt.get_cmap("tab10").colors[:classes]
+    margin = 0.1 * (X.max(axis=0) - X.min(axis=0))
+    low, high = X.min(axis=0) - margin, X.max(axis=0) + margin
+    xs, ys = np.linspace(low[0], high[0], resolution), np.linspace(low[1], high[1], resolution)
+    grid_x, grid_y = np.meshgrid(xs, ys)
+    labels = np.asarray(predict(np.c_[grid_x.ravel(), grid_y.ravel()])).reshape(grid_x.shape)
+    # Pale regions for the predictions, strong dots for the data: the eye reads the dots as truth.
+    ax.contourf(grid_x, grid_y, labels, levels=np.arange(classes + 1) - 0.5, cmap=ListedColormap(colours),
+                alpha=0.25)
+    ax.scatter(X[:, 0], X[:, 1], c=[colours[int(k)] for k in y], s=12, edgecolors="white", linewidths=0.3)
+    ax.set_aspect("equal")
+    ax.set_xlabel("x[0]")
+    ax.set_ylabel("x[1]")
+    if title:
+        ax.set_title(title)
+    return ax
