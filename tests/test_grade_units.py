@@ -1,0 +1,149 @@
+"""The grading command's parts that need no kernel: finding submissions, their lesson, the CSV,
+learner errors carried across, and what the grader accepts from a kernel."""
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+
+from checks._learner import guarded_call
+from checks._result import Result
+from checks._verdict import Raised
+from checks.grade import discover, report, wire
+from checks.grade.grade_one import Grade
+from checks.grade.remote import raise_as_learner
+
+
+def _touch(path, text="{}"):
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text)
+    return path
+
+
+def test_folders_are_searched_recursively_skipping_checkpoints(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    _touch(tmp_path / "subs" / "b" / "03_x.ipynb")
+    _touch(tmp_path / "subs" / "a" / "deep" / "01_y.ipynb")
+    _touch(tmp_path / "subs" / "a" / ".ipynb_checkpoints" / "01_y-checkpoint.ipynb")
+    _touch(tmp_path / "subs" / "notes.txt")
+    _touch(tmp_path / "extra.json")
+    found = discover.find(["subs", "extra.json", "subs/b/03_x.ipynb"])
+    assert [s.shown for s in found] == [
+        "extra.json", os.path.join("subs", "a", "deep", "01_y.ipynb"), os.path.join("subs", "b", "03_x.ipynb")]
+
+
+def test_a_missing_path_is_a_usage_error(tmp_path):
+    with pytest.raises(discover.NothingToGrade):
+        discover.find([str(tmp_path / "nope")])
+    run = subprocess.run([sys.executable, "-m", "checks.grade", str(tmp_path / "nope"), "--out",
+                          str(tmp_path / "g.csv")], capture_output=True, text=True)
+    assert run.returncode == 2 and "no such file" in run.stderr
+    assert not (tmp_path / "g.csv").exists()
+
+
+def test_feedback_paths_stay_inside_the_feedback_folder():
+    assert str(discover.Submission(None, "/abs/../x/03.ipynb").relative) == "abs/x/03.ipynb"
+    assert str(discover.Submission(None, "../up/a.ipynb").relative) == "up/a.ipynb"
+
+
+@pytest.mark.parametrize("metadata, name, lesson", [
+    ({"course": {"lesson": "lesson06"}}, "03_batched_dense.ipynb", "lesson06"),  # metadata wins
+    ({}, "03_batched_dense.ipynb", "lesson03"),
+    ({"course": {"lesson": 3}}, "7_x.ipynb", "lesson07"),
+    ({"course": "lesson03"}, "mine.ipynb", None),
+    ({}, "mine.ipynb", None),
+])
+def test_lesson_of_a_notebook(metadata, name, lesson):
+    assert discover.lesson_of({"metadata": metadata}, name) == lesson
+
+
+def test_csv_columns_are_the_union_and_empty_outside_a_rows_lesson():
+    a = Grade("a.ipynb", "lesson03", exercises=["lesson03.dense_backward"],
+              results={"lesson03.dense_backward": Result("lesson03.dense_backward", "correct", "ok")})
+    b = Grade("b.ipynb", "lesson04", exercises=["lesson04.relu_backward"],
+              results={"lesson04.relu_backward": Result("lesson04.relu_backward", "incorrect", "no")})
+    c = Grade("c.ipynb", status="error: empty file")
+    lines = report.render([a, b, c]).splitlines()
+    assert lines == [
+        "notebook,lesson,status,lesson03.dense_backward,lesson04.relu_backward,score",
+        "a.ipynb,lesson03,graded,1,,1",
+        "b.ipynb,lesson04,graded,,0,0",
+        "c.ipynb,,error: empty file,,,0",
+    ]
+
+
+def test_a_status_other_than_graded_scores_nothing():
+    row = Grade("a.ipynb", "lesson03", status="timeout", exercises=["lesson03.dense_backward"],
+                results={"lesson03.dense_backward": Result("lesson03.dense_backward", "correct", "ok")})
+    assert row.score == 0 and not row.passed("lesson03.dense_backward")
+
+
+def test_the_csv_is_replaced_atomically(tmp_path, monkeypatch):
+    path = tmp_path / "grades.csv"
+    report.write_atomically(str(path), "old\n")
+
+    def interrupted(src, dst):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(report.os, "replace", interrupted)
+    with pytest.raises(KeyboardInterrupt):
+        report.write_atomically(str(path), "new\n")
+    assert path.read_text() == "old\n"
+    assert os.listdir(tmp_path) == ["grades.csv"]
+
+
+def test_a_learners_error_reads_as_in_the_notebook():
+    where = {"file": "/tmp/ipykernel_1/123.py", "line": 7, "func": "dense_backward",
+             "text": "    return dvalues @ weights"}
+
+    def proxy(*args):
+        raise_as_learner("ValueError", "matmul: mismatch", where)
+
+    with pytest.raises(Raised) as raised:
+        guarded_call(proxy, (1,), ("x",), "your dense_backward")
+    assert raised.value.message == ("your dense_backward raised an error at line 7 (in dense_backward):\n"
+                                    "    return dvalues @ weights\nValueError: matmul: mismatch")
+
+
+def test_a_learners_attribute_error_is_an_attribute_error():
+    with pytest.raises(AttributeError):
+        raise_as_learner("AttributeError", "no forward", {})
+    with pytest.raises(Exception) as caught:
+        raise_as_learner("SystemExit", "3", {})
+    assert type(caught.value).__name__ == "SystemExit" and isinstance(caught.value, Exception)
+
+
+def test_only_plain_values_come_back_from_the_kernel(tmp_path):
+    files = wire.Files(str(tmp_path), "r1")
+    name = files.save(np.arange(6, dtype=np.int32).reshape(2, 3))
+    value = wire.decode({"t": "tuple", "items": [{"t": "nd", "f": name}, {"t": "py", "v": 1.5}]}, files, None)
+    assert type(value) is tuple and type(value[0]) is np.ndarray and value[0].dtype == np.int32
+    assert value[1] == 1.5
+    for sneaky in ({"t": "py", "v": [1, 2]}, {"t": "py", "v": {"a": 1}}, {"t": "what"}, {"t": "nd", "f": "../x.npy"}):
+        assert isinstance(wire.decode(sneaky, files, None), wire.Inert)
+    (tmp_path / "r1_9.npy").write_bytes(b"not an array")
+    assert isinstance(wire.decode({"t": "nd", "f": "r1_9.npy"}, files, None), wire.Inert)
+
+
+def test_in_place_changes_come_back_into_the_checks_arrays(tmp_path):
+    files = wire.Files(str(tmp_path), "r1")
+    original = np.zeros(3)
+    wire.copy_back(original, {"t": "nd", "f": files.save(np.array([1.0, 2.0, 3.0]))}, files, None)
+    assert original.tolist() == [1.0, 2.0, 3.0]
+
+    class Layer:
+        pass
+
+    layer = Layer()
+    layer.weights, layer.biases = np.zeros(2), np.zeros(2)
+    kept = layer.weights
+    after = {"attrs": {"weights": {"t": "nd", "f": files.save(np.ones(2))},
+                       "biases": {"t": "nd", "f": files.save(np.full(2, 2.0))}},
+             "same": {"weights": True, "biases": False}}
+    wire.update_namespace(layer, after, files, None)
+    assert kept is layer.weights and kept.tolist() == [1.0, 1.0]  # updated in place, as the learner did
+    assert layer.biases.tolist() == [2.0, 2.0]
