@@ -110,3 +110,137 @@ def test_the_gradient_rows_sum_to_zero_and_match_the_course_loss():
     numeric = central_difference(lambda z: check.mean_crossentropy(z, labels), logits)
     assert np.allclose(book(check.softmax(logits), labels), numeric, atol=1e-8)
     assert np.allclose(numeric.sum(axis=1), 0.0, atol=1e-8)
+
+
+# The notebooks, the data and the training.
+NOTEBOOK_CHECKS = ["loss", "softmax_crossentropy_backward"]
+
+
+def run_notebook(relative_path):
+    """Execute a notebook's code cells in one namespace: (check results, namespace)."""
+    import ast
+    import contextlib
+    import io
+
+    import matplotlib
+    import nbformat
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    from checks import Result
+    from tests.notebook_answers import ROOT
+
+    namespace, results = {"__name__": "__main__"}, []
+    for index, cell in enumerate(nbformat.read(ROOT / relative_path, as_version=4).cells):
+        if cell.cell_type != "code":
+            continue
+        tree = ast.parse(cell.source)
+        last = tree.body.pop() if tree.body and isinstance(tree.body[-1], ast.Expr) else None
+        where = f"{relative_path}, cell {index + 1}"
+        with contextlib.redirect_stdout(io.StringIO()):
+            exec(compile(tree, where, "exec"), namespace)
+            value = eval(compile(ast.Expression(last.value), where, "eval"), namespace) if last else None
+        if isinstance(value, Result):
+            results.append(value)
+    plt.close("all")
+    return results, namespace
+
+
+@pytest.fixture(scope="module")
+def solution():
+    import os
+
+    os.environ["BACKPROP_STRICT"] = "1"  # a failing check raises, naming itself
+    try:
+        return run_notebook("solutions/08_train_a_network.ipynb")
+    finally:
+        os.environ["BACKPROP_STRICT"] = ""
+
+
+def test_the_solution_passes_every_check(solution):
+    results, _ = solution
+    assert [r.exercise.split(".")[1] for r in results] == NOTEBOOK_CHECKS
+    assert all(r.passed for r in results)
+
+
+def test_momentum_reaches_90_percent_and_plain_sgd_does_not(solution):
+    _, namespace = solution
+    plain, momentum = namespace["plain"][0], namespace["momentum"][0]
+    assert len(momentum["accuracy"]) == namespace["EPOCHS"]  # a fixed number of epochs
+    assert momentum["accuracy"][-1] >= 0.9
+    assert plain["accuracy"][-1] < 0.9
+    assert momentum["loss"][-1] < plain["loss"][-1] < momentum["loss"][0]
+
+
+def test_too_large_a_learning_rate_raises_the_loss(solution):
+    _, namespace = solution
+    runs = namespace["runs"]
+    assert max(runs) > 1.0 and min(runs) < 1.0
+    large = runs[max(runs)]["loss"]
+    assert np.mean(large[-100:]) > 2 * large[0] > 2 * np.mean(runs[1.0]["loss"][-100:])
+
+
+def test_the_loop_and_the_batch_agree(solution):
+    _, namespace = solution
+    layers, X, y = namespace["momentum"][1], namespace["X"], namespace["y"]
+    loop = namespace["gradients_by_loop"](layers, X, y)
+    batch = namespace["gradients_by_batch"](layers, X, y)
+    assert all(np.allclose(a, b) for a, b in zip(loop, batch))
+
+
+def test_the_blank_lesson_runs_and_its_checks_are_not_attempted():
+    results, namespace = run_notebook("lessons/08_train_a_network.ipynb")
+    assert [r.exercise.split(".")[1] for r in results] == NOTEBOOK_CHECKS
+    assert all(r.outcome == "not_attempted" for r in results), [str(r) for r in results]
+    assert namespace["plain"] is None and namespace["momentum"] is None and namespace["runs"] == {}
+
+
+def test_spiral_data_is_seeded_and_leaves_numpys_global_state_alone():
+    from backprop_tools.spiral import spiral_data
+
+    np.random.seed(5)
+    expected_next = np.random.rand()
+    np.random.seed(5)
+    X, y = spiral_data(samples=50, classes=4, seed=3)
+    assert np.random.rand() == expected_next
+    assert X.shape == (200, 2) and y.shape == (200,) and np.array_equal(np.bincount(y), [50] * 4)
+    assert np.all(np.linalg.norm(X, axis=1) <= 1.0 + 1e-12)
+    again, _ = spiral_data(samples=50, classes=4, seed=3)
+    other, _ = spiral_data(samples=50, classes=4, seed=4)
+    assert np.array_equal(X, again) and not np.array_equal(X, other)
+
+
+def test_the_decision_boundary_colours_the_plane_by_prediction():
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    from backprop_tools.decision_boundary import plot_decision_boundary
+
+    X = np.array([[-1.0, 0.0], [1.0, 0.0], [0.0, 1.0]])
+    calls = []
+
+    def predict(points):
+        calls.append(points.shape)
+        return (points[:, 0] > 0).astype(int)
+
+    ax = plot_decision_boundary(predict, X, np.array([0, 1, 1]), resolution=30, title="t")
+    assert calls == [(900, 2)]
+    assert ax.get_title() == "t" and len(ax.collections) >= 2
+    plt.close("all")
+
+
+def test_the_training_benchmark_rows():
+    import bench_training
+
+    X, y = bench_training.spiral_batch(90)
+    net = bench_training.make_network(2, 16)
+    looped = {k: v.copy() for k, v in net.items()}
+    losses = [bench_training.step(net, X, y) for _ in range(3)]
+    assert losses[-1] < losses[0]
+    bench_training.loop_step(looped, X, y)
+    single = bench_training.make_network(2, 16)
+    bench_training.step(single, X, y)
+    assert all(np.allclose(looped[k], single[k]) for k in ("W1", "b1", "W2", "b2"))
