@@ -180,6 +180,10 @@ def graded(tmp_path_factory):
     base = tmp_path_factory.mktemp("grading")
     submissions = base / "submissions"
     cases = {str(Path("submissions") / k): v for k, v in make_submissions(submissions).items()}
+    for folder in ("solutions", "lessons"):  # every lesson of the course, right and blank
+        for notebook in sorted((ROOT / folder).glob("[0-9][0-9]_*.ipynb")):
+            _write(submissions, f"course/{folder}/{notebook.name}", notebook.read_text(encoding="utf-8"))
+            cases[str(Path("submissions") / "course" / folder / notebook.name)] = "graded"
     explicit = _write(base, "by_email.txt", nbformat.writes(_read(SOLUTION_03)))  # named explicitly: graded
     cases["by_email.txt"] = "graded"
     digests = {p: hashlib.sha256(p.read_bytes()).hexdigest() for p in base.rglob("*") if p.is_file()}
@@ -229,6 +233,26 @@ def test_full_solution_scores_everything(graded):
     for name in ("submissions/alice/submission.ipynb", "by_email.txt"):
         row = graded["rows"][name]
         assert (row["lesson"], row["lesson03.dense_backward"], row["score"]) == ("lesson03", "1", "1")
+
+
+def test_every_solution_scores_every_exercise_of_its_lesson(graded):
+    from checks.grade.judge import graded_exercises
+
+    solutions = sorted(n for n in graded["rows"] if "/course/solutions/" in n)
+    assert len(solutions) == len(list((ROOT / "solutions").glob("[0-9][0-9]_*.ipynb")))
+    for name in solutions:
+        row = graded["rows"][name]
+        expected = len(graded_exercises(row["lesson"]))
+        assert expected > 0 and int(row["score"]) == expected, (name, row)
+
+
+def test_every_blank_lesson_scores_zero_and_says_not_attempted(graded):
+    lessons = sorted(n for n in graded["rows"] if "/course/lessons/" in n)
+    assert lessons
+    for name in lessons:
+        assert (graded["rows"][name]["status"], graded["rows"][name]["score"]) == ("graded", "0"), name
+        text = (graded["feedback"] / Path(name).with_suffix(".md")).read_text(encoding="utf-8")
+        assert "## … Not attempted yet" in text and "## ✘" not in text and "## ⚠" not in text, name
 
 
 def test_blank_lesson_scores_zero_and_is_graded(graded):
