@@ -8,7 +8,7 @@ The kernel is left running afterwards, for the judge.
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import nbformat
 from jupyter_core.utils import run_sync
@@ -33,6 +33,7 @@ class Run:
     status: str
     detail: str = ""  # a sentence for the feedback file
     km: object = None  # the kernel manager, while the kernel is alive
+    cell_errors: list = field(default_factory=list)  # "code cell 12: NameError: name 'x' is not defined"
 
     def shutdown(self) -> None:
         if self.km is None:
@@ -87,9 +88,21 @@ def run_notebook(nb: nbformat.NotebookNode, workdir: str, limits: Limits) -> Run
         if cell is not None:
             run.status, run.detail = "error: out of memory", (
                 f"Code cell {cell} ran out of memory (MemoryError); the notebook was not graded further.")
+    run.cell_errors = _cell_errors(nb)
     if run.status != "graded":
         run.shutdown()
     return run
+
+
+def _cell_errors(nb) -> list[str]:
+    """The errors the copy's cells raised, for the feedback (never for the score)."""
+    found = []
+    code_cells = [c for c in nb.cells if c.get("cell_type") == "code"]
+    for number, cell in enumerate(code_cells, 1):
+        for output in cell.get("outputs", []):
+            if output.get("output_type") == "error":
+                found.append(f"code cell {number}: {output.get('ename', 'Error')}: {output.get('evalue', '')}"[:300])
+    return found
 
 
 def _memory_error_cell(nb) -> int | None:

@@ -35,6 +35,10 @@ def render(grade: Grade) -> str:
             continue
         mark, words, _ = OUTCOMES.get(result.outcome, ("?", result.outcome, ""))
         lines += [f"## {mark} {words}: {name}", "", "```text", result.message.replace("```", "'''"), "```", ""]
+    if grade.cell_errors:
+        lines += ["## Cells that raised an error", "",
+                  "The notebook kept running after each; exercises that needed them may have failed above.", ""]
+        lines += [f"- {error}" for error in grade.cell_errors] + [""]
     return "\n".join(lines)
 
 

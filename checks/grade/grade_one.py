@@ -33,6 +33,7 @@ class Grade:
     exercises: list = field(default_factory=list)
     results: dict = field(default_factory=dict)
     seed: int | None = None
+    cell_errors: list = field(default_factory=list)  # what the notebook's own cells raised
 
     def passed(self, exercise_id: str) -> bool:
         result = self.results.get(exercise_id)
@@ -76,7 +77,7 @@ def _grade(submission: Submission, limits: Limits, row: Grade) -> None:
     try:
         shutil.copyfile(submission.path, os.path.join(workdir, submission.path.name))  # the kernel's folder
         run = run_notebook(nb, workdir, limits)
-        row.status, row.detail = run.status, run.detail
+        row.status, row.detail, row.cell_errors = run.status, run.detail, run.cell_errors
         if run.status != "graded":
             return
         exchange = os.path.join(workdir, ".exchange")
