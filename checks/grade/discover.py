@@ -43,7 +43,7 @@ def find(paths) -> list[Submission]:
                 relative = notebook.relative_to(path)
                 if ".ipynb_checkpoints" in relative.parts or not notebook.is_file():
                     continue
-                found.setdefault(notebook.resolve(), Submission(notebook, os.path.join(given, str(relative))))
+                found.setdefault(notebook.resolve(), Submission(notebook, os.path.normpath(os.path.join(given, str(relative)))))
         elif path.exists():
             found.setdefault(path.resolve(), Submission(path, given))
         else:

@@ -25,7 +25,8 @@ def render(grade: Grade) -> str:
     if grade.status != "graded":
         lines += [grade.detail or "This notebook could not be graded.", ""]
         if total:
-            lines += ["Every exercise scores 0 because the notebook did not run to the end.", ""]
+            lines += [f"Every exercise scores 0: a notebook scores only when it runs to the end and its kernel "
+                      f"stays alive while the checks run (status: {grade.status}).", ""]
         return "\n".join(lines)
     for exercise_id in grade.exercises:
         result = grade.results.get(exercise_id)
