@@ -339,8 +339,11 @@ def test_strip_volatile_removes_run_metadata_and_fixes_widget_ids():
     assert stripped.cells[0].outputs[0].data[run_solutions.WIDGET_VIEW]["model_id"] != view["model_id"]
 
 
-def test_run_solutions_executes_in_place_and_names_a_failing_cell(tmp_path, monkeypatch):
-    monkeypatch.setenv("BACKPROP_STRICT", "1")  # run_solutions resets it for its kernels
+def test_run_solutions_executes_in_place_and_names_a_failing_cell(tmp_path, monkeypatch, capsys):
+    # run_solutions sets these for its kernels; monkeypatch restores them for the other tests.
+    for key in ("BACKPROP_PROGRESS_FILE", "IPYTHONDIR"):
+        monkeypatch.setenv(key, "unset")
+    monkeypatch.setenv("BACKPROP_STRICT", "1")  # not passed on: solutions run without --strict
     good = save(
         notebook(
             "import os\nprint(os.path.basename(os.getcwd()), repr(os.environ['BACKPROP_STRICT']))",
@@ -350,27 +353,19 @@ def test_run_solutions_executes_in_place_and_names_a_failing_cell(tmp_path, monk
     )
     bad = save(notebook("x = 1", "", "x / 0"), tmp_path / "solutions" / "02_layer_dinputs_one_sample.ipynb")
     bad_bytes = bad.read_bytes()
-    result = subprocess.run(
-        [sys.executable, str(ROOT / "scripts" / "run_solutions.py"), "--root", str(tmp_path), "--timeout", "60"],
-        capture_output=True,
-        text=True,
-    )
-    assert result.returncode == 1
-    assert "solutions/02_layer_dinputs_one_sample.ipynb: cell 3" in result.stderr
-    assert "ZeroDivisionError" in result.stderr
+
+    assert run_solutions.main(["--root", str(tmp_path), "--timeout", "60"]) == 1
+    err = capsys.readouterr().err
+    assert "solutions/02_layer_dinputs_one_sample.ipynb: cell 3" in err
+    assert "ZeroDivisionError" in err
     assert bad.read_bytes() == bad_bytes, "a failing notebook is not written"
     ran = nbs.read(good)
     assert [c.execution_count for c in ran.cells] == [1, 2]
     assert ran.cells[0].outputs[0].text == "solutions ''\n"
     assert ran.cells[1].outputs[0].text == "artifacts/run-solutions-progress.json\n"
 
-    again = subprocess.run(
-        [sys.executable, str(ROOT / "scripts" / "run_solutions.py"), "--root", str(tmp_path), "01"],
-        capture_output=True,
-        text=True,
-    )
-    assert again.returncode == 0, again.stderr
-    assert "unchanged solutions/01_chain_rule_one_neuron.ipynb" in again.stdout
+    assert run_solutions.main(["--root", str(tmp_path), "01"]) == 0
+    assert "unchanged solutions/01_chain_rule_one_neuron.ipynb" in capsys.readouterr().out
 
 
 # --- the repository's pytest + nbval set-up --------------------------------------------------------------
@@ -411,6 +406,7 @@ def test_pytest_runs_solutions_strictly_and_lessons_laxly(tmp_path):
         capture_output=True,
         text=True,
         env={k: v for k, v in os.environ.items() if k not in ("BACKPROP_STRICT", "PYTEST_XDIST_WORKER")},
+        timeout=600,
     )
     out = result.stdout
     assert result.returncode == 1, out
