@@ -178,7 +178,7 @@ class Connection:
         if not name.isidentifier():
             name = "object"
         if kind == "class":
-            cls = _RemoteClass(name, (RemoteObject,), {"__slots__": (), "__signature__": _signature(d.get("sig"), skip_self=False)})
+            cls = _RemoteClass(name, (RemoteObject,), {"__slots__": (), "__signature__": _signature(d.get("sig"))})
             # Not the instances' slot names: a class attribute of that name would hide the slots.
             type.__setattr__(cls, "_grade_class_connection", self)
             type.__setattr__(cls, "_grade_class_id", d["id"])
@@ -187,7 +187,7 @@ class Connection:
         if kind == "callable":
             function = RemoteFunction()
             _bind(function, self, d["id"])
-            object.__setattr__(function, "__signature__", _signature(d.get("sig"), skip_self=False))
+            object.__setattr__(function, "__signature__", _signature(d.get("sig")))
             object.__setattr__(function, "__name__", name)
             return function
         cls = self.classes.get(name) or _RemoteClass(name, (RemoteObject,), {"__slots__": ()})
@@ -240,7 +240,7 @@ def _bind(obj, connection, object_id) -> None:
 _DEFAULT = object()
 
 
-def _signature(described, skip_self: bool = False):
+def _signature(described):
     if not described:
         return None
     try:
