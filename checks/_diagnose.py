@@ -98,12 +98,14 @@ def compare(part: str, value, expected: np.ndarray, *, what: str, case: str, dia
     part:     the name of the answer part ("dweights")
     what:     who produced it ("your dense_backward"), for messages
     case:     which input it was computed on ("on a random batch of 5 ..."), for messages
+    context:  a dict for the diagnosers, or a function returning one (called only for a wrong answer)
     others:   {other part name: its expected array}, to recognise answers given in the wrong order
     """
-    context = {**(context or {}), "part": part}
     got = as_float64(value, part, what)
     if close(got, expected):
         return got
+    # Diagnosis context may be costly (extra numerical gradients): build it only for a wrong answer.
+    context = {**((context() if callable(context) else context) or {}), "part": part}
     for diagnose in (*diagnosers, *GENERIC):
         mistake = diagnose(got, expected, context)
         if mistake:

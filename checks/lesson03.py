@@ -6,6 +6,8 @@
 """
 from __future__ import annotations
 
+import functools
+
 import numpy as np
 
 from . import _examples as example
@@ -69,7 +71,7 @@ def dense_backward(fn, rng):
         untouched(call, what)
         got = unpack(call.value, PARTS, what)
         expected = dense_gradients(dvalues, inputs, weights)
-        context = _context(dvalues, inputs, weights)
+        context = functools.partial(_context, dvalues, inputs, weights)
         for part, value, wanted in zip(PARTS, got, expected):
             compare(part, value, wanted, what=what, case=case, diagnosers=(_wrong_axis,), context=context,
                     others=dict(zip(PARTS, expected)))
@@ -87,7 +89,7 @@ def _value_check(part: str, title: str):
         args = example.batch_dvalues(), example.layer_inputs(), example.layer_weights()
         expected = dense_gradients(*args)
         compare(part, value, expected[index], what="your value", case="for the lesson's example",
-                diagnosers=(_wrong_axis,), context=_context(*args), others=dict(zip(PARTS, expected)))
+                diagnosers=(_wrong_axis,), context=functools.partial(_context, *args), others=dict(zip(PARTS, expected)))
         return f"{part} has shape {expected[index].shape}, the shape of what it is the gradient of."
 
     body.__name__ = part
