@@ -29,6 +29,8 @@ PROGRESS_FILE = "run-solutions-progress.json"
 WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
 VOLATILE_CELL_METADATA = ("execution", "ExecuteTime")
 ANSI_COLOUR = re.compile(r"\x1b\[[0-9;]*m")
+# Text a later `\r` overwrites on the same line (a progress bar's earlier frames).
+OVERWRITTEN = re.compile(r"^.*\r(?=[^\n])", re.MULTILINE)
 
 
 class CellFailed(Exception):
@@ -64,8 +66,23 @@ def strip_volatile(nb: nbformat.NotebookNode, name: str) -> nbformat.NotebookNod
         for key in VOLATILE_CELL_METADATA:
             cell.metadata.pop(key, None)
         if cell.cell_type == "code":
+            _coalesce_streams(cell)
             _renumber_widget_ids(cell, f"{name}:{index}")
     return nb
+
+
+def _coalesce_streams(cell) -> None:
+    """Join consecutive outputs of one stream: how prints are split into messages depends on timing."""
+    merged = []
+    for output in cell.get("outputs", []):
+        if output.output_type == "stream" and merged and merged[-1].get("name") == output.name:
+            merged[-1].text += output.text
+        else:
+            merged.append(output)
+    for output in merged:
+        if output.output_type == "stream":
+            output.text = OVERWRITTEN.sub("", output.text)
+    cell.outputs = merged
 
 
 def _renumber_widget_ids(cell, seed: str) -> None:

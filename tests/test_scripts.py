@@ -339,6 +339,22 @@ def test_strip_volatile_removes_run_metadata_and_fixes_widget_ids():
     assert stripped.cells[0].outputs[0].data[run_solutions.WIDGET_VIEW]["model_id"] != view["model_id"]
 
 
+def test_strip_volatile_joins_split_stream_outputs():
+    nb = notebook("print('a'); print('b')")
+    nb.cells[0].outputs = [
+        v4.new_output("stream", name="stdout", text="a\n"),
+        v4.new_output("stream", name="stdout", text="b\nepoch 1\repoch 2\n"),
+        v4.new_output("stream", name="stderr", text="warning\n"),
+        v4.new_output("stream", name="stdout", text="c\n"),
+    ]
+    outputs = run_solutions.strip_volatile(nb, "08_train_a_network").cells[0].outputs
+    assert [(o.name, o.text) for o in outputs] == [
+        ("stdout", "a\nb\nepoch 2\n"),
+        ("stderr", "warning\n"),
+        ("stdout", "c\n"),
+    ]
+
+
 def test_run_solutions_executes_in_place_and_names_a_failing_cell(tmp_path, monkeypatch, capsys):
     # run_solutions sets these for its kernels; monkeypatch restores them for the other tests.
     for key in ("BACKPROP_PROGRESS_FILE", "IPYTHONDIR"):
