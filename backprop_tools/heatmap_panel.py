@@ -1,0 +1,52 @@
+"""One annotated heatmap: a matrix as coloured cells with its numbers written in them.
+
+Built once for a shape; `set(matrix)` changes colours and numbers in place. Cells can be marked
+with a dashed box (`mark(mask)`), so a property such as "exactly zero" is shown by a shape,
+not by colour alone.
+"""
+import numpy as np
+from matplotlib import colormaps
+from matplotlib.collections import LineCollection
+
+from ._render import fmt
+
+
+class HeatmapPanel:
+    def __init__(self, ax, shape, title, cmap="PuOr_r", symmetric=True):
+        self.ax = ax
+        self.shape = tuple(shape)
+        self.symmetric = symmetric
+        self.cmap = colormaps[cmap]
+        rows, cols = self.shape
+        self.image = ax.imshow(np.zeros(self.shape), cmap=self.cmap, vmin=-1, vmax=1,
+                               interpolation="nearest", aspect="equal")
+        self.texts = np.array([[ax.text(j, i, "", ha="center", va="center", fontsize=10)
+                                for j in range(cols)] for i in range(rows)])
+        self.marks = ax.add_collection(LineCollection([], colors="black", linewidths=2,
+                                                      linestyles="--"))
+        ax.set_title(title, fontsize=10)
+        ax.set_xticks([])
+        ax.set_yticks([])
+
+    def set(self, matrix, limit=None):
+        """Show `matrix` (of this panel's shape). limit: the colour scale's half-range."""
+        matrix = np.asarray(matrix, dtype=np.float64)
+        if limit is None:
+            limit = max(float(np.abs(matrix).max()), 1e-12)
+        low = -limit if self.symmetric else 0.0
+        self.image.set_data(matrix)
+        self.image.set_clim(low, limit)
+        rgba = self.cmap(np.clip((matrix - low) / (limit - low), 0, 1))
+        # Dark text on light cells and light text on dark ones (relative luminance).
+        light = rgba[..., :3] @ np.array([0.2126, 0.7152, 0.0722]) > 0.5
+        for (i, j), text in np.ndenumerate(self.texts):
+            text.set_text(fmt(matrix[i, j]))
+            text.set_color("black" if light[i, j] else "white")
+
+    def mark(self, cells):
+        """Draw a dashed box around each cell where the boolean array `cells` is True."""
+        boxes = []
+        for i, j in zip(*np.nonzero(cells)):
+            x0, x1, y0, y1 = j - 0.45, j + 0.45, i - 0.45, i + 0.45
+            boxes.append([(x0, y0), (x1, y0), (x1, y1), (x0, y1), (x0, y0)])
+        self.marks.set_segments(boxes)
