@@ -29,6 +29,10 @@ class PngFigure(Figure):
     def _repr_png_(self):
         return figure_png(self)
 
+    def __repr__(self):
+        # matplotlib's own text, under the name a learner knows.
+        return super().__repr__().replace(f"<{type(self).__name__} ", "<Figure ", 1)
+
 
 def new_figure(width, height, dpi=72):
     """A PngFigure of `width` x `height` inches with its own Agg canvas attached."""

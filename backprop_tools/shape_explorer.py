@@ -42,7 +42,7 @@ def layer_gradient_shapes(batch, n_inputs, n_neurons):
 def _without_transpose(left, right):
     """What the product would do with the transpose left out."""
     if left[1] != right[0]:
-        return f"without .T: {left} @ {right}: inner {left[1]} ≠ {right[0]} ✗ (an error)"
+        return f"without .T: {left} @ {right}: inner {left[1]} ≠ {right[0]} ✗, an error"
     return f"without .T: {left} @ {right} runs (equal sizes) but pairs the wrong numbers"
 
 
@@ -57,7 +57,7 @@ class ShapeExplorer(Explorer):
                    "n_neurons": slider(n_neurons, "n_neurons")}
         size = max(MAX_SIZE, batch, n_inputs, n_neurons)
         width = 1.6 + 3 * size + 2 * GAP
-        height = 3 * (size + 5.9) + 0.6
+        height = 3 * (size + 5.1) + 0.6
         figure = new_figure(7.2, 7.2 * height / width, dpi=70)
         self.ax = figure.add_axes((0, 0, 1, 1))
         self.ax.set_xlim(0, width)
@@ -81,16 +81,19 @@ class ShapeExplorer(Explorer):
             "dbiases": self.ax.text(0.3, 0, "dbiases = np.sum(dvalues, axis=0, keepdims=True)",
                                     **text),
         }
-        self.notes = {row: self.ax.text(0.3, 0, "", fontsize=9, va="top", linespacing=1.4)
+        self.notes = {row: self.ax.text(0.3, 0, "", fontsize=9, va="top")
                       for row in self.glyphs}
         self.operators = {row: [self.ax.text(0, 0, "", fontsize=14, ha="center", va="center")
                                 for _ in range(2)] for row in self.glyphs}
-        super().__init__(sliders, figure, controls_width="300px")
+        super().__init__(sliders, figure, controls_width="340px")
 
     def compute(self, settings):
         b, i, n = settings["batch"], settings["n_inputs"], settings["n_neurons"]
-        return {"batch": b, "n_inputs": i, "n_neurons": n,
-                "shapes": layer_gradient_shapes(b, i, n)}
+        shapes = layer_gradient_shapes(b, i, n)
+        return {"batch": b, "n_inputs": i, "n_neurons": n, "shapes": shapes,
+                "without_transpose": {
+                    "dinputs": _without_transpose(shapes["dvalues"], shapes["weights"]),
+                    "dweights": _without_transpose(shapes["inputs"], shapes["dvalues"])}}
 
     def _row(self, row, top, parts, operators, note):
         """Lay out one product: parts are (name, shape, mark_rows, mark_cols) left to right."""
@@ -108,31 +111,28 @@ class ShapeExplorer(Explorer):
         bottom = matrix_top + max(shape[0] for _, shape, _, _ in parts) + 1.2
         self.notes[row].set_position((0.3, bottom))
         self.notes[row].set_text(note)
-        return bottom + 2.2
+        return bottom + 1.4
 
     def draw(self, values):
         s = values["shapes"]
-        b, i, n = values["batch"], values["n_inputs"], values["n_neurons"]
-        top = 0.3
-        top = self._row("dinputs", top, [
+        b, n = values["batch"], values["n_neurons"]
+        # The picture keeps its words short (text is the slow part of a redraw); the readout
+        # beside it says what leaving out each .T would do.
+        top = self._row("dinputs", 0.3, [
             ("dvalues", s["dvalues"], False, True),
             ("weights.T", s["weights.T"], True, False),
             ("dinputs", s["dinputs"], False, False)], ["@", "="],
-            f"{s['dvalues']} @ {s['weights.T']} → {s['dinputs']}: inner {n} = {n} ✓ "
-            f"(neurons), the shape of inputs\n"
-            + _without_transpose(s["dvalues"], s["weights"]))
+            f"inner {n} = {n} ✓ (neurons) → {s['dinputs']}, the shape of inputs")
         top = self._row("dweights", top, [
             ("inputs.T", s["inputs.T"], False, True),
             ("dvalues", s["dvalues"], True, False),
             ("dweights", s["dweights"], False, False)], ["@", "="],
-            f"{s['inputs.T']} @ {s['dvalues']} → {s['dweights']}: inner {b} = {b} ✓ "
-            f"(batch: sums over samples), the shape of weights\n"
-            + _without_transpose(s["inputs"], s["dvalues"]))
+            f"inner {b} = {b} ✓ (batch: sums over samples) → {s['dweights']}, "
+            "the shape of weights")
         self._row("dbiases", top, [
             ("dvalues", s["dvalues"], True, False),
             ("dbiases", s["dbiases"], False, False)], ["Σ↓"],
-            f"the sum over axis 0 removes the batch ({b} rows); keepdims keeps {s['dbiases']},"
-            f"\nthe shape of biases (1, {n})")
+            f"axis 0 ({b} rows) summed away; keepdims keeps {s['dbiases']}, the shape of biases")
         self.operators["dbiases"][1].set_text("")
 
     def readout(self, values):
@@ -144,9 +144,10 @@ class ShapeExplorer(Explorer):
             f"&nbsp; dweights {s['dweights']} like weights {s['weights']}",
             f"&nbsp; dbiases {s['dbiases']} like biases (1, {values['n_neurons']})",
             "Green bars: the inner dimensions each @ matches, and the axis the sum removes.",
+            "dinputs " + values["without_transpose"]["dinputs"],
+            "dweights " + values["without_transpose"]["dweights"],
         ]
-        return ("<div style='font-family: monospace; line-height: 1.5'>"
-                + "<br>".join(rows) + "</div>")
+        return "<div style='line-height: 1.5'>" + "<br>".join(rows) + "</div>"
 
     def summary(self, values):
         s = values["shapes"]

@@ -1,0 +1,374 @@
+"""The widgets and pictures in backprop_tools, driven without a browser.
+
+Each test moves sliders the way a learner would (setting `.value`) and asserts what is shown:
+the numbers in `.values`, the texts and data of the figure's artists, and the PNG.
+"""
+import io
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+from PIL import Image
+
+from backprop_tools import (live_relu_curve, loss_curve, neuron_explorer, neuron_values,
+                            progress_bar, quadratic_curve, relu_explorer, relu_heatmaps,
+                            sgd_explorer, sgd_run, shape_explorer)
+from backprop_tools._render import figure_png
+from backprop_tools.progress_bar import ProgressBar
+
+PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
+
+
+def texts_of(artists):
+    return [artist.get_text() for artist in artists]
+
+
+def assert_stable_repr(explorer):
+    """The text a notebook stores: no memory address, no widget model id."""
+    text = repr(explorer)
+    assert "0x" not in text and "model_id" not in text
+    bundle = explorer._repr_mimebundle_()
+    assert bundle["text/plain"] == text
+    assert "application/vnd.jupyter.widget-view+json" in bundle   # the live widget is shown
+
+
+def pixels(png):
+    return np.asarray(Image.open(io.BytesIO(png)).convert("RGB")).astype(int)
+
+
+# -- lesson 1: the neuron explorer -----------------------------------------------------------
+
+def test_neuron_defaults_are_the_seeds_numbers():
+    explorer = neuron_explorer()
+    v = explorer.values
+    assert (v["z"], v["y"], v["db"]) == (6.0, 6.0, 1.0)
+    assert v["dx"] == [-3.0, -1.0, 2.0]
+    assert v["dw"] == [1.0, -2.0, 3.0]
+    assert v["products"] == [-3.0, 2.0, 6.0]
+    graph = explorer.graph
+    assert graph.edge_value["z"].get_text() == "6"
+    assert graph.edge_grad["x0"].get_text() == "∂ -3"
+    assert graph.edge_grad["w2"].get_text() == "∂ 3"
+    assert explorer.png.startswith(PNG_SIGNATURE)
+    assert repr(explorer) == "NeuronExplorer(z=6, y=6, dx=[-3, -1, 2], dw=[1, -2, 3], db=1)"
+    assert_stable_repr(explorer)
+
+
+@pytest.mark.parametrize("b, z", [(-6.0, -1.0), (-7.0, -2.0), (-5.0, 0.0)])
+def test_neuron_gradients_vanish_when_relu_is_off(b, z):
+    explorer = neuron_explorer()
+    before_png, before_updates = explorer.png, explorer.updates
+    explorer.sliders["b"].value = b
+    v = explorer.values
+    assert explorer.updates == before_updates + 1
+    assert v["z"] == z and v["y"] == 0.0          # z = 0 exactly: ReLU's derivative there is 0
+    assert v["dx"] == [0.0, 0.0, 0.0] and v["dw"] == [0.0, 0.0, 0.0] and v["db"] == 0.0
+    assert "ReLU is off: every gradient upstream of it is 0" in explorer.readout_html.value
+    assert "ReLU off" in explorer.graph.status.get_text()
+    assert set(texts_of(explorer.graph.edge_grad[n] for n in ("x0", "w1", "p2", "b", "z"))) \
+        == {"∂ 0"}
+    assert explorer.graph.edge_value["z"].get_text() == f"{z:g}"
+    assert explorer.png != before_png
+    explorer.sliders["b"].value = 1.0               # and back on
+    assert explorer.values["dx"] == [-3.0, -1.0, 2.0]
+    assert "ReLU on" in explorer.graph.status.get_text()
+
+
+def test_neuron_dw_follows_x_and_dx_follows_w():
+    explorer = neuron_explorer()
+    explorer.set(x0=1.5, w1=0.5)
+    v = explorer.values
+    assert v["z"] == pytest.approx(1.5 * -3 + -2 * 0.5 + 3 * 2 + 1)     # 1.5, still on
+    assert v["dw"][0] == 1.5 and v["dx"][1] == 0.5
+    assert explorer.graph.edge_grad["w0"].get_text() == "∂ 1.5"
+    assert explorer.graph.edge_value["x0"].get_text() == "1.5"
+
+
+def test_neuron_values_match_central_differences():
+    """An independent reference: numerical derivatives of y = max(x·w + b, 0)."""
+    rng = np.random.default_rng(1)
+
+    def y(x, w, b):
+        return max(float(x @ w + b), 0.0)
+
+    for _ in range(20):
+        x, w, b = rng.uniform(-3, 3, 3), rng.uniform(-3, 3, 3), rng.uniform(-3, 3)
+        if abs(x @ w + b) < 1e-2:
+            continue                                # away from the kink
+        v = neuron_values(x, w, b)
+        h = 1e-6
+        for i in range(3):
+            e = np.eye(3)[i] * h
+            assert v["dx"][i] == pytest.approx((y(x + e, w, b) - y(x - e, w, b)) / (2 * h),
+                                               abs=1e-6)
+            assert v["dw"][i] == pytest.approx((y(x, w + e, b) - y(x, w - e, b)) / (2 * h),
+                                               abs=1e-6)
+        assert v["db"] == pytest.approx((y(x, w, b + h) - y(x, w, b - h)) / (2 * h), abs=1e-6)
+
+
+def test_neuron_one_update_per_set_and_unknown_slider_names():
+    explorer = neuron_explorer(x=(1, 2, 7.5), w=(0, 0, 1), b=12)
+    assert explorer.sliders["x2"].value == 7.5       # the range grew to hold the start value
+    assert explorer.sliders["b"].value == 12
+    before = explorer.updates
+    explorer.set(x0=0.0, x1=0.0, x2=0.0)
+    assert explorer.updates == before + 1
+    with pytest.raises(KeyError):
+        explorer.set(bias=1)
+
+
+# -- lesson 3: the shape explorer ------------------------------------------------------------
+
+def drawn_shapes(explorer):
+    return {(row, name): glyph.shape for row, glyphs in explorer.glyphs.items()
+            for name, glyph in glyphs.items()}
+
+
+def test_shape_explorer_draws_the_default_shapes():
+    explorer = shape_explorer()
+    assert drawn_shapes(explorer) == {
+        ("dinputs", "dvalues"): (5, 3), ("dinputs", "weights.T"): (3, 4),
+        ("dinputs", "dinputs"): (5, 4),
+        ("dweights", "inputs.T"): (4, 5), ("dweights", "dvalues"): (5, 3),
+        ("dweights", "dweights"): (4, 3),
+        ("dbiases", "dvalues"): (5, 3), ("dbiases", "dbiases"): (1, 3),
+    }
+    assert explorer.glyphs["dinputs"]["dinputs"].shape_text.get_text() == "(5, 4)"
+    assert repr(explorer) == "ShapeExplorer(dinputs=(5, 4), dweights=(4, 3), dbiases=(1, 3))"
+    assert_stable_repr(explorer)
+
+
+@pytest.mark.parametrize("batch, n_inputs, n_neurons", [(2, 7, 1), (8, 3, 6), (1, 1, 1)])
+def test_shape_explorer_follows_the_sliders(batch, n_inputs, n_neurons):
+    explorer = shape_explorer()
+    explorer.set(batch=batch, n_inputs=n_inputs, n_neurons=n_neurons)
+    shapes = drawn_shapes(explorer)
+    assert shapes[("dinputs", "dinputs")] == (batch, n_inputs)
+    assert shapes[("dweights", "dweights")] == (n_inputs, n_neurons)
+    assert shapes[("dbiases", "dbiases")] == (1, n_neurons)
+    assert shapes[("dinputs", "weights.T")] == (n_neurons, n_inputs)
+    assert shapes[("dweights", "inputs.T")] == (n_inputs, batch)
+    assert explorer.values["shapes"]["dinputs"] == (batch, n_inputs)
+    glyph = explorer.glyphs["dinputs"]["dvalues"]
+    assert len(glyph.grid.get_segments()) == (batch - 1) + (n_neurons - 1)   # the cells
+
+
+def test_shape_explorer_marks_the_matched_inner_dimensions():
+    explorer = shape_explorer(batch=5, n_inputs=4, n_neurons=3)
+    left, right = explorer.glyphs["dinputs"]["dvalues"], explorer.glyphs["dinputs"]["weights.T"]
+    assert left.col_bar.get_visible() and right.row_bar.get_visible()
+    assert not left.row_bar.get_visible() and not right.col_bar.get_visible()
+    bar_x, bar_y = left.col_bar.get_xdata(), right.row_bar.get_ydata()
+    assert bar_x[1] - bar_x[0] == pytest.approx(3)                     # n_neurons ...
+    assert bar_y[1] - bar_y[0] == pytest.approx(3)                     # ... both times
+    inner = explorer.glyphs["dweights"]["dvalues"].row_bar.get_ydata()
+    assert inner[1] - inner[0] == pytest.approx(5)                     # the batch
+    assert explorer.notes["dinputs"].get_text().startswith("inner 3 = 3 ✓")
+    assert explorer.notes["dweights"].get_text().startswith("inner 5 = 5 ✓")
+    assert "without .T: (5, 3) @ (4, 3): inner 3 ≠ 4" in explorer.readout_html.value
+    explorer.set(n_inputs=3)        # square weights: leaving .T out would run, wrongly
+    assert "runs (equal sizes) but pairs the wrong numbers" in explorer.readout_html.value
+
+
+# -- lesson 4: ReLU heatmaps -----------------------------------------------------------------
+
+SEED_Z = np.array([[1, 2, -3, -4], [2, -7, -1, 3], [-1, 2, 5, -1]])
+SEED_DVALUES = np.array([[1, 2, 3, 4], [5, 6, 7, 8], [9, 10, 11, 12]])
+
+
+def panel_texts(view_or_figure_panel):
+    return [[t.get_text() for t in row] for row in view_or_figure_panel.texts]
+
+
+def test_relu_heatmaps_show_the_seeds_example():
+    z, dvalues = SEED_Z.copy(), SEED_DVALUES.copy()
+    figure = relu_heatmaps(z, dvalues)
+    assert np.array_equal(z, SEED_Z) and np.array_equal(dvalues, SEED_DVALUES)   # untouched
+    assert len(figure.axes) == 4
+    drelu_axes = figure.axes[3]
+    numbers = sorted((t.get_position()[1], t.get_position()[0], t.get_text())
+                     for t in drelu_axes.texts)
+    assert [n for _, _, n in numbers] == ["1", "2", "0", "0", "5", "0", "0", "8",
+                                          "0", "10", "11", "0"]
+    assert figure._repr_png_().startswith(PNG_SIGNATURE)   # a notebook shows it as a picture
+    assert repr(figure).startswith("<Figure size")
+
+
+def test_relu_heatmaps_mark_exact_zeros_and_reject_mismatched_shapes():
+    z = np.array([[0.0, 1.0], [-1.0, 0.0]])
+    figure = relu_heatmaps(z, np.ones((2, 2)))
+    marks = [c for c in figure.axes[0].collections if c.get_linestyle()]
+    assert len(marks[0].get_segments()) == 2
+    assert "exactly 0" in figure.texts[0].get_text()
+    with pytest.raises(ValueError):
+        relu_heatmaps(np.zeros((2, 3)), np.zeros((3, 2)))
+
+
+def test_relu_explorer_redraws_for_seed_and_offset():
+    explorer = relu_explorer(seed=0)
+    v = explorer.values
+    assert v["n_exact_zero"] >= 1                                   # some z exactly 0 ...
+    assert np.all(v["drelu"][v["exact_zero"]] == 0)                  # ... pass nothing
+    assert np.array_equal(v["drelu"], np.where(v["z"] > 0, v["dvalues"], 0.0))
+    texts = panel_texts(explorer.view.panels["z"])
+    assert texts[0][0] == f"{v['z'][0, 0]:g}"
+    before = (explorer.png, texts)
+    explorer.sliders["seed"].value = 3
+    assert panel_texts(explorer.view.panels["z"]) != before[1] and explorer.png != before[0]
+    explorer.sliders["offset"].value = 0.5                           # no z is 0 any more
+    assert explorer.values["n_exact_zero"] == 0
+    assert len(explorer.view.panels["z"].marks.get_segments()) == 0
+    explorer.sliders["offset"].value = 3.0
+    explorer.sliders["offset"].value = -3.0
+    assert explorer.values["n_passed"] < 12
+    assert_stable_repr(explorer)
+
+
+# -- lesson 5: SGD ---------------------------------------------------------------------------
+
+def test_seed_loss_before_and_after_one_step():
+    assert np.round(loss_curve(0.001, 1), 2).tolist() == [56.27, 51.24]
+    run = sgd_run(0.001, 1)
+    np.testing.assert_allclose(run["weights"], [[0.179515, 0.5003665, -0.262746],
+                                                [0.742093, -0.9152577, -0.2758402],
+                                                [-0.510153, 0.2529017, 0.1629592],
+                                                [0.971328, -0.5021842, 0.8636583]], atol=1e-12)
+    np.testing.assert_allclose(run["biases"], [[1.98489, 2.997739, 0.497389]], atol=1e-12)
+
+
+@pytest.mark.parametrize("learning_rate", [0.05, 0.1, 1.0, 10.0])
+def test_a_large_step_kills_every_relu_instead_of_diverging(learning_rate):
+    loss, live = loss_curve(learning_rate, 10), live_relu_curve(learning_rate, 10)
+    assert loss[0] == pytest.approx(56.267851)
+    assert np.all(loss[1:] == 0) and np.all(live[1:] == 0)
+
+
+def test_the_layer_loss_never_rises():
+    for learning_rate in np.logspace(-4, 1, 11):
+        loss = loss_curve(learning_rate, 40)
+        assert np.all(np.diff(loss) <= 1e-12)
+
+
+def test_quadratic_too_small_good_and_divergent():
+    assert quadratic_curve(0.01, 10)[-1] == pytest.approx(0.98 ** 20)     # creeps
+    assert quadratic_curve(0.5, 3).tolist() == [1.0, 0.0, 0.0, 0.0]       # one step
+    assert quadratic_curve(1.0, 4).tolist() == [1.0] * 5                  # |1 - 2 lr| = 1
+    for learning_rate in (1.01, 1.1, 2.0):                               # |1 - 2 lr| > 1
+        curve = quadratic_curve(learning_rate, 20)
+        assert np.all(np.diff(curve) > 0) and curve[-1] > 1
+    for learning_rate in (0.1, 0.7, 0.99):
+        assert quadratic_curve(learning_rate, 200)[-1] < 1e-3
+
+
+def test_sgd_explorer_shows_the_dead_layer():
+    explorer = sgd_explorer()
+    v = explorer.values
+    assert len(v["loss"]) == 31 and v["loss"][0] == pytest.approx(56.267851)
+    assert not v["layer_died"] and explorer.death_text.get_text() == ""
+    old_y = explorer.loss_line.get_ydata().copy()
+    explorer.sliders["learning_rate"].value = 0.1
+    v = explorer.values
+    assert v["layer_died"] and v["loss"][-1] == 0 and v["live_fraction"][-1] == 0
+    assert "because the layer died" in explorer.death_text.get_text()
+    assert "because the layer died, not because it learned" in explorer.readout_html.value
+    assert not np.array_equal(explorer.loss_line.get_ydata(), old_y)
+    explorer.sliders["steps"].value = 50
+    assert len(explorer.loss_line.get_xdata()) == 51 and explorer.ax_loss.get_xlim()[1] == 50
+    explorer.sliders["quadratic_learning_rate"].value = 10 ** 0.05   # 1.12
+    assert explorer.regime_text.get_text().startswith("divergent")
+    assert explorer.quad_line.get_ydata()[-1] > 1e4
+    assert_stable_repr(explorer)
+
+
+def test_redrawing_only_what_changed_gives_the_same_picture():
+    """The fast path (pasting the saved axes, drawing the changed artists) matches a full draw."""
+    for explorer, settings in [(sgd_explorer(), {"learning_rate": 0.01, "steps": 12}),
+                               (neuron_explorer(), {"b": -6.0})]:
+        explorer.set(**settings)
+        fast, full = pixels(explorer.png), pixels(figure_png(explorer.figure))
+        differing = np.count_nonzero(np.abs(fast - full).max(axis=-1) > 8)
+        assert differing < 0.001 * fast.shape[0] * fast.shape[1]   # a line over a spine at most
+
+
+# -- the progress bar ------------------------------------------------------------------------
+
+def test_progress_bar_text_mode_writes_one_line_to_a_file():
+    out = io.StringIO()
+    bar = ProgressBar(range(5), description="train", mode="text", file=out)
+    assert list(bar) == [0, 1, 2, 3, 4]
+    assert bar.n == 5 and bar.closed
+    assert out.getvalue() == "train: [####################] 5/5 done\n"
+
+
+def test_progress_bar_redraws_at_most_about_20_times_a_second():
+    import time
+    start = time.perf_counter()
+    bar = ProgressBar(range(200_000), mode="text", file=io.StringIO())
+    for _ in bar:
+        pass
+    elapsed = time.perf_counter() - start
+    assert bar.n == 200_000
+    assert bar.refreshes <= 2 + elapsed / bar.min_interval + 1   # first, timed ones, final
+
+
+def test_progress_bar_widget_mode(capsys):
+    bar = ProgressBar(range(7), description="epochs", mode="widget")
+    shown = capsys.readouterr().out           # display() outside a kernel prints the repr
+    assert shown.strip() == "epochs: progress bar, 7 steps"
+    for _ in bar:
+        bar.set_postfix("loss 0.5")
+    assert bar._bar.value == 7 and bar._bar.max == 7 and bar._bar.bar_style == "success"
+    assert bar._label.value.startswith("7/7") and "loss 0.5" in bar._label.value
+    bundle = bar._repr_mimebundle_()
+    assert bundle["text/plain"] == "epochs: progress bar, 7 steps"
+
+
+def test_progress_bar_stopped_early_and_without_len():
+    out = io.StringIO()
+    for i in ProgressBar(range(10), mode="text", file=out):
+        if i == 3:
+            break
+    assert out.getvalue() == "[######..............] 3/10 (stopped early) done\n"  # 3 finished
+    out = io.StringIO()
+    bar = ProgressBar((i for i in range(3)), mode="text", file=out)
+    assert list(bar) == [0, 1, 2] and bar.total is None
+    assert out.getvalue() == "3 done\n"
+    assert progress_bar(range(2), description="x").total == 2
+
+
+# -- the package ----------------------------------------------------------------------------
+
+def test_importing_the_helpers_leaves_pyplot_alone():
+    """pyplot would show the helpers' figures a second time in a notebook and keep them alive."""
+    code = "import sys, backprop_tools; print('matplotlib.pyplot' in sys.modules)"
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                            check=True)
+    assert result.stdout.strip() == "False"
+
+
+def test_in_a_real_kernel_the_outputs_are_stable():
+    """Run the lesson cells in a kernel twice: the stored text outputs are the same each time."""
+    nbformat = pytest.importorskip("nbformat")
+    nbclient = pytest.importorskip("nbclient")
+    cells = [
+        "from backprop_tools import neuron_explorer, relu_heatmaps, progress_bar\n"
+        "neuron_explorer()",
+        "import numpy as np\nrelu_heatmaps(np.array([[1, 0], [-2, 3]]), np.ones((2, 2)))",
+        "for _ in progress_bar(range(3), description='demo'):\n    pass",
+    ]
+
+    def run():
+        notebook = nbformat.v4.new_notebook()
+        notebook.cells = [nbformat.v4.new_code_cell(source) for source in cells]
+        nbclient.NotebookClient(notebook, timeout=120, kernel_name="python3").execute()
+        return [cell.outputs for cell in notebook.cells]
+
+    first, second = run(), run()
+    texts = [[o["data"]["text/plain"] for o in outputs] for outputs in first]
+    assert texts == [["NeuronExplorer(z=6, y=6, dx=[-3, -1, 2], dw=[1, -2, 3], db=1)"],
+                     ["<Figure size 388.8x158.4 with 4 Axes>"],
+                     ["demo: progress bar, 3 steps"]]
+    assert "image/png" in first[1][0]["data"]
+    assert "application/vnd.jupyter.widget-view+json" in first[0][0]["data"]
+    assert [[o["data"]["text/plain"] for o in outputs] for outputs in second] == texts
