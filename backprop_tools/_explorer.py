@@ -31,10 +31,12 @@ class Explorer:
         self.png = b""
         self.updates = 0          # how many redraws so far, so a test can see one happened
         self._holding = False
-        self._background = None
-        self._background_key = None
+        self._backgrounds = {}     # static key -> saved picture of everything not dynamic
         self.readout_html = widgets.HTML()
-        self.image = widgets.Image(format="png")
+        # Shown at the figure's own pixel width: stretched to fill a wide output it would blur.
+        width = round(figure.get_figwidth() * figure.dpi)
+        self.image = widgets.Image(format="png", layout=widgets.Layout(
+            width=f"{width}px", max_width="100%", height="auto"))
         if stacked:
             self.widget = widgets.VBox([widgets.HBox(list(self.sliders.values())),
                                         self.readout_html, self.image])
@@ -61,8 +63,9 @@ class Explorer:
         return ""
 
     # Optional, for speed (blitting): the artists `draw` changes, in drawing order, and a key
-    # for everything else. While the key stays the same, a redraw pastes a saved picture of the
-    # rest and draws only these artists; when it changes (say, an axis range), all is redrawn.
+    # for everything else. A redraw pastes a saved picture of the rest for that key and draws
+    # only these artists; a key not seen before (say, a new axis range) gets a full draw, which
+    # is saved. Keys must take few values: one picture is kept per key.
     def dynamic_artists(self):
         return []
 
@@ -88,7 +91,7 @@ class Explorer:
             return figure_png(self.figure)
         canvas = self.figure.canvas
         key = self.static_key(self.values)
-        if self._background is None or key != self._background_key:
+        if key not in self._backgrounds:
             for artist in dynamic:      # left out of the saved background, drawn on top below
                 artist.set_animated(True)
             try:
@@ -96,10 +99,9 @@ class Explorer:
             finally:
                 for artist in dynamic:
                     artist.set_animated(False)
-            self._background = canvas.copy_from_bbox(self.figure.bbox)
-            self._background_key = key
+            self._backgrounds[key] = canvas.copy_from_bbox(self.figure.bbox)
         else:
-            canvas.restore_region(self._background)
+            canvas.restore_region(self._backgrounds[key])
         for artist in dynamic:
             self.figure.draw_artist(artist)
         return canvas_png(canvas)

@@ -38,9 +38,9 @@ class ReluHeatmaps:
 
     def __init__(self, shape, figure=None):
         rows, cols = shape
-        cell = 0.5
+        cell = 0.65
         if figure is None:
-            figure = new_figure(4 * (cols * cell + 0.3) + 0.2, rows * cell + 1.2, dpi=72)
+            figure = new_figure(4 * (cols * cell + 0.3) + 0.2, rows * cell + 1.2, dpi=80)
         self.figure = figure
         axes = figure.subplots(1, 4, gridspec_kw={"left": 0.02, "right": 0.98,
                                                   "top": 1 - 0.45 / figure.get_figheight(),

@@ -40,7 +40,7 @@ class SgdExplorer(Explorer):
                 value=quadratic_learning_rate, base=10, min=-2, max=0.3, step=0.05,
                 description="x² lr", readout_format=".2g"),
         }
-        figure = new_figure(9.6, 4.2, dpi=72)
+        figure = new_figure(9.6, 4.2, dpi=88)
         grid = figure.add_gridspec(2, 2, left=0.07, right=0.98, top=0.92, bottom=0.12,
                                    hspace=0.45, wspace=0.2, height_ratios=(3, 2))
         self.ax_loss = figure.add_subplot(grid[0, 0])

@@ -367,7 +367,7 @@ def test_in_a_real_kernel_the_outputs_are_stable():
     first, second = run(), run()
     texts = [[o["data"]["text/plain"] for o in outputs] for outputs in first]
     assert texts == [["NeuronExplorer(z=6, y=6, dx=[-3, -1, 2], dw=[1, -2, 3], db=1)"],
-                     ["<Figure size 388.8x158.4 with 4 Axes>"],
+                     ["<Figure size 528x200 with 4 Axes>"],
                      ["demo: progress bar, 3 steps"]]
     assert "image/png" in first[1][0]["data"]
     assert "application/vnd.jupyter.widget-view+json" in first[0][0]["data"]
