@@ -333,12 +333,14 @@ class ProgressReport:
         parts += [f"<p><b>{html.escape(notice)}</b></p>" for notice in self.notices]
         parts.append(f"<p>{html.escape(self._summary())}</p>")
         parts.append(
-            "<table><thead><tr><th>lesson</th><th>exercise</th><th>latest outcome</th>"
-            "<th>attempts</th><th>solved on attempt</th><th>hints</th></tr></thead><tbody>"
+            "<table><thead><tr>"
+            + "".join(f"<th style='text-align:{align}'>{name}</th>" for name, align in zip(HTML_HEADER, ALIGN))
+            + "</tr></thead><tbody>"
         )
         for lesson, title, exercise_id, entry in self.rows:
             cells = (lesson, title, LABELS[entry["outcome"]], entry["attempts"], _solved_on(entry), entry["hints"])
-            row = "".join(f"<td>{html.escape(str(cell))}</td>" for cell in cells)
+            row = "".join(f"<td style='text-align:{align}'>{html.escape(str(cell))}</td>"
+                          for cell, align in zip(cells, ALIGN))
             parts.append(f"<tr title='{html.escape(exercise_id)}'>{row}</tr>")
         parts.append("</tbody></table>")
         if self.binder:
@@ -350,6 +352,10 @@ class ProgressReport:
             )
         parts.append("</div>")
         return "".join(parts)
+
+
+HTML_HEADER = ("lesson", "exercise", "latest outcome", "attempts", "solved on attempt", "hints")
+ALIGN = ("left", "left", "left", "right", "right", "right")  # JupyterLab right-aligns cells by default
 
 
 def _solved_on(entry):
