@@ -24,7 +24,7 @@ class HeatmapPanel:
                                 for j in range(cols)] for i in range(rows)])
         self.marks = ax.add_collection(LineCollection([], colors="black", linewidths=2,
                                                       linestyles="--"))
-        ax.set_title(title, fontsize=10)
+        ax.set_title(title, fontsize=11)
         ax.set_xticks([])
         ax.set_yticks([])
 

@@ -53,7 +53,7 @@ class ReluHeatmaps:
             "dvalues": HeatmapPanel(axes[2], shape, "dvalues (upstream)"),
             "drelu": HeatmapPanel(axes[3], shape, "drelu = dvalues × mask"),
         }
-        self.note = figure.text(0.01, 0.02, "", fontsize=9, va="bottom")
+        self.note = figure.text(0.01, 0.03, "", fontsize=10, va="bottom")
 
     def update(self, values):
         self.panels["z"].set(values["z"])

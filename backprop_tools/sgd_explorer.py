@@ -58,8 +58,8 @@ class SgdExplorer(Explorer):
         self.seed_line, = ax.plot([], [], ":", color="0.5", label=f"lr {SEED_LR} (the seed)")
         self.loss_line, = ax.plot([], [], "-", color=VALUE_COLOR, linewidth=2, label="your lr")
         ax.legend(fontsize=8, loc="upper right")
-        self.death_text = ax.text(0.1, 0.45, "", transform=ax.transAxes, fontsize=9,
-                                  fontweight="bold", color=GRAD_COLOR)
+        self.death_text = ax.text(0.97, 0.5, "", transform=ax.transAxes, fontsize=9,
+                                  fontweight="bold", color=GRAD_COLOR, ha="right")
         ax = self.ax_live
         ax.set_title("fraction of ReLUs on (z > 0)", fontsize=10)
         ax.set_ylim(-0.05, 1.05)
@@ -80,8 +80,8 @@ class SgdExplorer(Explorer):
                                 for _, label, style in QUADRATIC_REFERENCES]
         self.quad_line, = ax.plot([], [], "-", color=GRAD_COLOR, linewidth=2, label="your lr")
         ax.legend(fontsize=8, loc="upper left")
-        self.regime_text = ax.text(0.02, 0.04, "", transform=ax.transAxes, fontsize=9,
-                                   fontweight="bold")
+        self.regime_text = ax.text(0.98, 0.04, "", transform=ax.transAxes, fontsize=9,
+                                   fontweight="bold", ha="right")
 
     def compute(self, settings):
         steps = int(settings["steps"])
