@@ -282,10 +282,15 @@ def _course_exercises():
 
 
 def _display_path():
-    """The file's path with the home written as ~, so the text does not depend on the machine."""
-    path = progress_path()
+    """The file's path as the learner would type it, without machine-specific folders where possible:
+    with the home written as ~, or relative to the notebook's folder when it is in or beside it."""
+    path = progress_path().absolute()
     with contextlib.suppress(ValueError, RuntimeError):
         return "~/" + path.relative_to(Path.home()).as_posix()
+    with contextlib.suppress(ValueError, OSError):
+        relative = os.path.relpath(path)
+        if not relative.startswith(os.pardir + os.sep + os.pardir):
+            return relative
     return str(path)
 
 

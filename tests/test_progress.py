@@ -120,6 +120,15 @@ def test_path_under_home_is_shown_with_a_tilde(store, monkeypatch, tmp_path):
     assert progress.progress_path() == tmp_path / ".backprop_from_scratch" / "progress.json"
 
 
+def test_path_beside_the_notebook_folder_is_shown_relative(monkeypatch, tmp_path):
+    # run_solutions and nbval keep the file in artifacts/, beside solutions/: no machine path in outputs
+    (tmp_path / "solutions").mkdir()
+    monkeypatch.setenv("HOME", str(tmp_path / "elsewhere"))
+    monkeypatch.setenv("BACKPROP_PROGRESS_FILE", str(tmp_path / "artifacts" / "progress.json"))
+    monkeypatch.chdir(tmp_path / "solutions")
+    assert "Progress file: ../artifacts/progress.json" in repr(progress.show())
+
+
 # ---------------------------------------------------------------- a damaged or unwritable file
 
 
