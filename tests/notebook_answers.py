@@ -18,7 +18,12 @@ ROOT = Path(__file__).resolve().parent.parent
 
 
 def check_results(relative_path: str) -> list[Result]:
-    """Execute the notebook's code cells in one namespace; return the Result each cell ends with.
+    """The Result each code cell of the notebook ends with (see `run_notebook`)."""
+    return run_notebook(relative_path)[0]
+
+
+def run_notebook(relative_path: str) -> tuple[list[Result], dict]:
+    """Execute the notebook's code cells in one namespace: (the Result each cell ends with, the namespace).
 
     Each cell's last expression is evaluated as Jupyter would display it; output is swallowed.
     """
@@ -42,4 +47,4 @@ def check_results(relative_path: str) -> list[Result]:
         if isinstance(value, Result):
             results.append(value)
     plt.close("all")
-    return results
+    return results, namespace

@@ -4,6 +4,7 @@ import pytest
 
 from checks import lesson08 as check
 from tests.checks_util import assert_diagnosed, assert_passes
+from tests.notebook_answers import run_notebook
 
 
 def book(probs, y_true):  # Neural Networks from Scratch's Activation_Softmax_Loss_CategoricalCrossentropy
@@ -114,37 +115,6 @@ def test_the_gradient_rows_sum_to_zero_and_match_the_course_loss():
 
 # The notebooks, the data and the training.
 NOTEBOOK_CHECKS = ["loss", "softmax_crossentropy_backward"]
-
-
-def run_notebook(relative_path):
-    """Execute a notebook's code cells in one namespace: (check results, namespace)."""
-    import ast
-    import contextlib
-    import io
-
-    import matplotlib
-    import nbformat
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
-    from checks import Result
-    from tests.notebook_answers import ROOT
-
-    namespace, results = {"__name__": "__main__"}, []
-    for index, cell in enumerate(nbformat.read(ROOT / relative_path, as_version=4).cells):
-        if cell.cell_type != "code":
-            continue
-        tree = ast.parse(cell.source)
-        last = tree.body.pop() if tree.body and isinstance(tree.body[-1], ast.Expr) else None
-        where = f"{relative_path}, cell {index + 1}"
-        with contextlib.redirect_stdout(io.StringIO()):
-            exec(compile(tree, where, "exec"), namespace)
-            value = eval(compile(ast.Expression(last.value), where, "eval"), namespace) if last else None
-        if isinstance(value, Result):
-            results.append(value)
-    plt.close("all")
-    return results, namespace
 
 
 @pytest.fixture(scope="module")
