@@ -66,12 +66,17 @@ def jupyter_lab(root, env, log_path, timeout=120):
             _wait_until_up(server, f"{base_url}/api/status?token={token}", timeout, log_path)
             yield base_url, token
         finally:
-            server.terminate()
-            try:
-                server.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                server.kill()
-                server.wait()
+            stop(server)
+
+
+def stop(process, timeout=20):
+    """Terminate a server process; kill it if it has not ended after `timeout` seconds."""
+    process.terminate()
+    try:
+        process.wait(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()
 
 
 def _wait_until_up(server, url, timeout, log_path):

@@ -9,7 +9,7 @@ import time
 import urllib.request
 from pathlib import Path
 
-from tests.browser_util import free_port, isolated_env
+from tests.browser_util import free_port, isolated_env, stop
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -56,8 +56,4 @@ def test_the_start_command_opens_lesson_1_with_the_repository_as_root(tmp_path):
             with urllib.request.urlopen(url, timeout=10) as response:
                 assert response.status == 200
     finally:
-        server.terminate()
-        try:
-            server.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            server.kill()
+        stop(server)
