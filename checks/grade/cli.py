@@ -2,7 +2,8 @@
 
 Each PATH is a notebook (graded whatever its name) or a folder (searched recursively for *.ipynb,
 skipping .ipynb_checkpoints). Writes the CSV and, in `<csv name>_feedback/` beside it, one markdown
-file per submission. Exit code 0 when every submission got a row; 2 for a usage error.
+file per submission; beside it too, what the class got wrong (class_report: `<csv name>_detail.csv`,
+`<csv name>_report.md` and its chart). Exit code 0 when every submission got a row; 2 for a usage error.
 """
 from __future__ import annotations
 
@@ -12,7 +13,7 @@ import os
 import sys
 from pathlib import Path
 
-from . import feedback, report
+from . import class_report, feedback, report
 from .discover import NothingToGrade, find
 from .execute import Limits
 from .grade_one import Grade
@@ -50,6 +51,7 @@ def grade_paths(paths, out: str, *, feedback_dir: str | None = None, limits: Lim
     for submission, grade in zip(submissions, grades):
         feedback.write(folder, submission, grade)
     report.write_csv(out, grades)
+    class_report.write(out, grades)  # <out>_detail.csv, <out>_report.md and .png
     return grades
 
 
