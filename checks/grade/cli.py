@@ -62,7 +62,7 @@ def parser() -> argparse.ArgumentParser:
         description="Grade submitted lesson notebooks: each runs in a fresh kernel, and the lesson's "
         "graded checks judge its exercises from outside it.",
     )
-    p.add_argument("paths", nargs="+", metavar="PATH", help="a notebook, or a folder searched recursively for *.ipynb")
+    p.add_argument("paths", nargs="*", metavar="PATH", help="a notebook, or a folder searched recursively for *.ipynb")
     p.add_argument("--out", default="grades.csv", help="the CSV to write (default: grades.csv)")
     p.add_argument("--feedback", metavar="DIR", help="folder for the feedback files (default: <out name>_feedback beside the CSV)")
     p.add_argument("--jobs", type=int, default=os.cpu_count(), help="submissions graded at once (default: the number of cores)")
@@ -71,11 +71,25 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--call-timeout", type=float, default=defaults.call_seconds, help="seconds one call of the learner's code may take during checking (default: %(default)s)")
     p.add_argument("--memory-mb", type=int, default=defaults.memory_mb, help="address-space limit of each kernel in MB (default: %(default)s)")
     p.add_argument("--quiet", action="store_true", help="no progress bar")
+    _gradescope_arguments(p)
     return p
+
+
+def _gradescope_arguments(p: argparse.ArgumentParser) -> None:
+    group = p.add_argument_group("Gradescope", "write an autograder bundle instead of grading (no PATH needed)")
+    group.add_argument("--gradescope-autograder", metavar="OUT.zip", help="write a Gradescope autograder bundle to OUT.zip")
+    group.add_argument("--gradescope-lesson", metavar="LESSON", help="the assignment's lesson (3 or lesson03): its "
+                       "exercises are the tests even for a wrong or broken notebook (default: each notebook's own)")
 
 
 def main(argv=None) -> int:
     args = parser().parse_args(argv)
+    if args.gradescope_autograder:
+        from .gradescope_bundle import main as export
+
+        return export(args.gradescope_autograder, args.gradescope_lesson)
+    if not args.paths:
+        parser().error("give at least one PATH to grade")
     limits = Limits(args.cell_timeout, args.notebook_timeout, args.call_timeout, args.memory_mb)
     try:
         grades = grade_paths(args.paths, args.out, feedback_dir=args.feedback, limits=limits,
