@@ -64,10 +64,11 @@ def _guard_helpers(helpers):
         for name in names:
             if path:
                 wanted[(path, name)] = f"{module_name}.{name}"
+    names = {name for _, name in wanted}
     done = set()
     for obj in gc.get_objects():
-        if not isinstance(obj, types.FunctionType) or obj.__closure__:
-            continue
+        if type(obj) is not types.FunctionType or obj.__code__.co_name not in names or obj.__closure__:
+            continue  # cheap tests first: there are tens of thousands of functions in a kernel
         code = obj.__code__
         key = (os.path.realpath(code.co_filename), code.co_name)
         if key not in wanted or getattr(code, "co_qualname", code.co_name) != code.co_name:
