@@ -177,3 +177,13 @@ def test_every_kind_the_checks_name_has_learner_words():
     assert len(kinds) > 40
     assert sorted(kinds - set(mistakes.WORDS)) == []
     assert mistakes.describe("some_new_kind") == "some new kind"
+
+
+def test_a_run_with_nothing_graded_writes_no_chart_and_lists_the_files(tmp_path):
+    grades = [Grade("notes.ipynb", "", "error: no lesson"), Grade("x.ipynb", "", "error: invalid JSON")]
+    paths = class_report.write(str(tmp_path / "grades.csv"), grades)
+    assert not paths["chart"].exists()
+    report = paths["report"].read_text(encoding="utf-8")
+    assert "2 submissions: 0 graded, 2 not graded" in report and "![" not in report
+    assert "| x.ipynb | error: invalid JSON |" in report
+    assert len(subs.read_csv(paths["detail"])) == 2

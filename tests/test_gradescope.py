@@ -187,3 +187,60 @@ def test_results_fall_back_when_the_grader_cannot_start(tmp_path):
     results = _valid(dict(json.loads((tmp_path / "results" / "results.json").read_text()), output_format="text",
                           visibility="visible", stdout_visibility="hidden", execution_time=0))
     assert results["score"] == 0 and "autograder itself failed" in results["output"]
+
+
+# ---- results.json from made-up grades: no kernels ----
+
+def _grade(name, lesson, results, status="graded", cell_errors=()):
+    from checks._result import Result
+    from checks.grade.grade_one import Grade
+
+    built = {e: Result(e, *r) for e, r in results.items() if r is not None}
+    return Grade(name, lesson, status, "A cell ran past the time limit." if status == "timeout" else "",
+                 list(results), built, cell_errors=list(cell_errors))
+
+
+SIX = ("lesson06.Layer_Dense", "lesson06.Activation_ReLU", "lesson06.Optimizer_SGD")
+
+
+def test_another_lessons_notebook_scores_zero_of_the_assignments_total():
+    from checks.grade import gradescope
+
+    results = _valid(gradescope.results([_grade("06_layer_classes.ipynb", "lesson06", {e: ("correct", "ok") for e in SIX})],
+                                        "lesson03"))
+    assert results["score"] == 0.0 and [t["name"].split(":")[0] for t in results["tests"]] == ["dense_backward"]
+    assert "06_layer_classes.ipynb is lesson06; this assignment is lesson03" in results["output"]
+
+
+def test_of_several_notebooks_the_best_of_the_lesson_counts_and_the_output_says_which():
+    from checks.grade import gradescope
+
+    worse = _grade("draft.ipynb", "lesson06", {SIX[0]: ("correct", "ok"), SIX[1]: ("incorrect", "no"), SIX[2]: ("incorrect", "no")})
+    better = _grade("final.ipynb", "lesson06", {SIX[0]: ("correct", "ok"), SIX[1]: ("correct", "ok"), SIX[2]: ("incorrect", "no")})
+    other = _grade("03.ipynb", "lesson03", {"lesson03.dense_backward": ("correct", "ok")})
+    results = _valid(gradescope.results([worse, better, other], "lesson06"))
+    assert results["score"] == 2.0 and "final.ipynb is the one scored" in results["output"]
+
+
+def test_a_timeout_and_a_kernel_that_stopped_midway_score_what_they_earned_and_say_why():
+    from checks.grade import gradescope
+
+    stopped = _grade("06.ipynb", "lesson06", {SIX[0]: ("correct", "ok"), SIX[1]: None, SIX[2]: None},
+                     cell_errors=["code cell 4: NameError: name 'x' is not defined"])
+    results = _valid(gradescope.results([stopped], "lesson06"))
+    assert results["score"] == 1.0
+    assert [t["output"] for t in results["tests"][1:]] == ["The kernel stopped before this exercise could be checked."] * 2
+    assert "code cell 4: NameError" in results["output"]
+    timed_out = _valid(gradescope.results([_grade("06.ipynb", "lesson06", {e: None for e in SIX}, "timeout")], None))
+    assert timed_out["score"] == 0.0 and len(timed_out["tests"]) == 3
+    assert "could not be graded (timeout). A cell ran past the time limit." in timed_out["output"]
+
+
+def test_lesson_names_are_normalised_and_unknown_ones_refused():
+    from checks.grade.gradescope import normalise_lesson
+
+    assert normalise_lesson("3") == normalise_lesson("03") == normalise_lesson("lesson3") == "lesson03"
+    assert normalise_lesson(None) is None
+    for wrong in ("three", "lesson99", ""):
+        with pytest.raises(ValueError):
+            normalise_lesson(wrong)
