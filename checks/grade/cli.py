@@ -2,8 +2,7 @@
 
 Each PATH is a notebook (graded whatever its name) or a folder (searched recursively for *.ipynb,
 skipping .ipynb_checkpoints). Writes the CSV and, in `<csv name>_feedback/` beside it, one markdown
-file per submission; beside it too, what the class got wrong (class_report: `<csv name>_detail.csv`,
-`<csv name>_report.md` and its chart). Exit code 0 when every submission got a row; 2 for a usage error.
+file per submission. Exit code 0 when every submission got a row; 2 for a usage error.
 """
 from __future__ import annotations
 
@@ -13,11 +12,12 @@ import os
 import sys
 from pathlib import Path
 
-from . import class_report, feedback, report
+from . import feedback, report
 from .discover import NothingToGrade, find
 from .execute import Limits
 from .grade_one import Grade
 from .pool import grade_all
+from . import class_report
 
 
 def feedback_folder(out: str) -> str:
@@ -50,8 +50,8 @@ def grade_paths(paths, out: str, *, feedback_dir: str | None = None, limits: Lim
     folder = feedback_dir or feedback_folder(out)
     for submission, grade in zip(submissions, grades):
         feedback.write(folder, submission, grade)
-    report.write_csv(out, grades)
     class_report.write(out, grades)  # <out>_detail.csv, <out>_report.md and .png
+    report.write_csv(out, grades)
     return grades
 
 
@@ -65,13 +65,13 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("paths", nargs="*", metavar="PATH", help="a notebook, or a folder searched recursively for *.ipynb")
     p.add_argument("--out", default="grades.csv", help="the CSV to write (default: grades.csv)")
     p.add_argument("--feedback", metavar="DIR", help="folder for the feedback files (default: <out name>_feedback beside the CSV)")
+    _gradescope_arguments(p)
     p.add_argument("--jobs", type=int, default=os.cpu_count(), help="submissions graded at once (default: the number of cores)")
     p.add_argument("--cell-timeout", type=float, default=defaults.cell_seconds, help="seconds one cell may run (default: %(default)s)")
     p.add_argument("--notebook-timeout", type=float, default=defaults.notebook_seconds, help="seconds all of a notebook's cells may run (default: %(default)s)")
     p.add_argument("--call-timeout", type=float, default=defaults.call_seconds, help="seconds one call of the learner's code may take during checking (default: %(default)s)")
     p.add_argument("--memory-mb", type=int, default=defaults.memory_mb, help="address-space limit of each kernel in MB (default: %(default)s)")
     p.add_argument("--quiet", action="store_true", help="no progress bar")
-    _gradescope_arguments(p)
     return p
 
 
@@ -82,7 +82,8 @@ def _gradescope_arguments(p: argparse.ArgumentParser) -> None:
                        "exercises are the tests even for a wrong or broken notebook (default: each notebook's own)")
 
 
-def main(argv=None) -> int:
+def _not_grading(argv) -> int | None:
+    """The exit code of a command that grades nothing (a Gradescope bundle, a usage error), else None."""
     args = parser().parse_args(argv)
     if args.gradescope_autograder:
         from .gradescope_bundle import main as export
@@ -90,6 +91,13 @@ def main(argv=None) -> int:
         return export(args.gradescope_autograder, args.gradescope_lesson)
     if not args.paths:
         parser().error("give at least one PATH to grade")
+    return None
+
+
+def main(argv=None) -> int:
+    if (code := _not_grading(argv)) is not None:
+        return code
+    args = parser().parse_args(argv)
     limits = Limits(args.cell_timeout, args.notebook_timeout, args.call_timeout, args.memory_mb)
     try:
         grades = grade_paths(args.paths, args.out, feedback_dir=args.feedback, limits=limits,

@@ -33,8 +33,8 @@ class Grade:
     exercises: list = field(default_factory=list)
     results: dict = field(default_factory=dict)
     seed: int | None = None
-    cell_errors: list = field(default_factory=list)  # what the notebook's own cells raised
     solution_viewed: dict = field(default_factory=dict)  # id -> True where the run showed the solution hint
+    cell_errors: list = field(default_factory=list)  # what the notebook's own cells raised
 
     def passed(self, exercise_id: str) -> bool:
         result = self.results.get(exercise_id)
