@@ -15,6 +15,7 @@ at all still lists that lesson's exercises, each at 0, so the maximum never chan
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import json
 import os
 import sys
@@ -25,6 +26,7 @@ from pathlib import Path
 from checks._catalog import all_exercises
 from checks._result import OUTCOMES
 
+from .execute import Limits
 from .grade_one import Grade
 from .judge import graded_exercises
 from .report import write_atomically
@@ -95,6 +97,22 @@ def results(grades: list[Grade], lesson: str | None = None, seconds: float = 0.0
             "visibility": "visible", "stdout_visibility": "hidden", "tests": tests}
 
 
+def _limits() -> Limits:
+    """Grading's usual limits. Gradescope runs each submission in a fresh container of its own, which
+    is the wall around the learner's code there; the bubblewrap sandbox (where this course has one:
+    a `sandbox` field of Limits, and sandbox.py) is used when it works in that container, and not
+    required when it does not (Docker often forbids the namespaces it needs)."""
+    limits = Limits()
+    if "sandbox" in {f.name for f in dataclasses.fields(Limits)}:
+        try:
+            from . import sandbox
+
+            sandbox.check()
+        except Exception:
+            limits = dataclasses.replace(limits, sandbox=False)
+    return limits
+
+
 def run(root: str, lesson: str | None = None) -> dict:
     """Grade <root>/submission/*.ipynb; write and return <root>/results/results.json's content."""
     from .cli import grade_paths
@@ -104,7 +122,8 @@ def run(root: str, lesson: str | None = None) -> dict:
     grades: list[Grade] = []
     if notebooks:
         with tempfile.TemporaryDirectory(prefix="backprop-gradescope-") as scratch:
-            grades = grade_paths(notebooks, os.path.join(scratch, "grades.csv"), jobs=1, progress=False)
+            grades = grade_paths(notebooks, os.path.join(scratch, "grades.csv"), limits=_limits(), jobs=1,
+                                 progress=False)
     for g in grades:
         g.notebook = os.path.basename(g.notebook)  # the learner's own file name, not the container's path
     content = results(grades, lesson, time.monotonic() - started)
