@@ -194,3 +194,13 @@ def test_feedback_notes_a_solution_the_notebook_shows(tmp_path):
                   results={exercise_id: Result(exercise_id, "correct", "Well done.")})
     assert 'check.solution("dense_backward")' in render(grade, solutions_viewed(path))
     assert "solution" not in render(grade)
+
+
+def test_every_lesson_module_has_check_solution():
+    """The last hint level of every exercise names check.solution, so every lesson module must have it."""
+    import importlib
+
+    lessons = {info.lesson for info in REGISTRY.values() if info.lesson.startswith("lesson") and info.hints}
+    for lesson in lessons:
+        module = importlib.import_module(f"checks.{lesson}")
+        assert callable(getattr(module, "solution", None)), lesson
