@@ -15,11 +15,13 @@ Every explorer returns an object with .sliders (name -> widget), .values (the nu
 Every picture has a text alternative for screen readers: explorers build theirs from the
 current values; importing backprop_tools makes IPython show every matplotlib Figure (plt.show()
 included) as a PNG in an <img> whose alt text comes from the figure's titles, labels and
-ranges, or from set_alt(fig, text). See figure_alt.
+ranges, or from set_alt(fig, text). See figure_alt. It also sets matplotlib's default line
+colours and styles to ones colour-blind readers can tell apart (see plot_style).
 """
 from .figure_alt import register as _register_figure_alt
 from .figure_alt import set_alt, show_figure
 from .neuron_explorer import neuron_explorer, neuron_values
+from .plot_style import use_course_style
 from .progress_bar import progress_bar
 from .relu_view import relu_backward_values, relu_explorer, relu_heatmaps
 from .sgd_curves import live_relu_curve, loss_curve, quadratic_curve, sgd_run
@@ -33,3 +35,4 @@ __all__ = [
 ]
 
 _register_figure_alt()
+use_course_style()

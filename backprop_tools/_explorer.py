@@ -30,7 +30,8 @@ class Explorer:
 
     def __init__(self, sliders, figure, names, controls_width="330px", stacked=False):
         """sliders: dict key -> ipywidgets slider; figure: a Figure the subclass draws on;
-        names: dict key -> what that slider controls, in words ("input x₀", "learning rate").
+        names: dict key -> what that slider controls, in words ("input x₀", "learning rate"),
+        holding the slider's visible description (WCAG's "label in name": speech input works).
 
         stacked: sliders in a row above the picture (for wide figures) instead of beside it.
         """
@@ -39,6 +40,9 @@ class Explorer:
         if missing:
             raise ValueError(f"sliders without an accessible name: {sorted(missing)}")
         self.names = {key: names[key] for key in self.sliders}
+        for key, slider in self.sliders.items():
+            if slider.description not in self.names[key]:
+                raise ValueError(f"the name {self.names[key]!r} must hold the label {slider.description!r}")
         self.figure = figure
         self.values = {}
         self.png = b""

@@ -7,6 +7,12 @@ from __future__ import annotations
 
 import numpy as np
 
+from .plot_style import LINE_COLORS
+
+# Each class has its own marker as well as its own colour, so the classes stay apart for
+# colour-blind readers and in greyscale; a legend names them.
+MARKERS = ["o", "s", "^", "D", "v", "P"]
+
 
 def plot_decision_boundary(predict, X, y, ax=None, resolution: int = 200, title: str | None = None):
     """Colour the plane by the class `predict` gives each point, and draw the data on top.
@@ -24,7 +30,7 @@ def plot_decision_boundary(predict, X, y, ax=None, resolution: int = 200, title:
     if ax is None:
         _, ax = plt.subplots(figsize=(5, 5))
     classes = int(max(y.max(), 0)) + 1
-    colours = plt.get_cmap("tab10").colors[:classes]
+    colours = [LINE_COLORS[k % len(LINE_COLORS)] for k in range(classes)]
     margin = 0.1 * (X.max(axis=0) - X.min(axis=0))
     low, high = X.min(axis=0) - margin, X.max(axis=0) + margin
     xs, ys = np.linspace(low[0], high[0], resolution), np.linspace(low[1], high[1], resolution)
@@ -33,7 +39,11 @@ def plot_decision_boundary(predict, X, y, ax=None, resolution: int = 200, title:
     # Pale regions for the predictions, strong dots for the data: the eye reads the dots as truth.
     ax.contourf(grid_x, grid_y, labels, levels=np.arange(classes + 1) - 0.5, cmap=ListedColormap(colours),
                 alpha=0.25)
-    ax.scatter(X[:, 0], X[:, 1], c=[colours[int(k)] for k in y], s=12, edgecolors="white", linewidths=0.3)
+    for k in range(classes):
+        points = X[y == k]
+        ax.scatter(points[:, 0], points[:, 1], color=colours[k], marker=MARKERS[k % len(MARKERS)], s=14,
+                   edgecolors="white", linewidths=0.3, label=f"class {k}")
+    ax.legend(fontsize="small", loc="lower right", framealpha=0.9)
     ax.set_aspect("equal")
     ax.set_xlabel("x[0]")
     ax.set_ylabel("x[1]")

@@ -87,10 +87,14 @@ def _marks(ax):
             parts.append(f"a reference line at x = {significant(x[0])}")
         elif len(y) == 2 and y[0] == y[1]:
             parts.append(f"a reference line at y = {significant(y[0])}")
-    scattered = sum(len(c.get_offsets()) for c in ax.collections
-                    if type(c).__name__ == "PathCollection" and c.get_visible())
-    if scattered:
-        parts.append(f"{scattered} data points")
+    scatters = [c for c in ax.collections if type(c).__name__ == "PathCollection" and c.get_visible()]
+    named = [c for c in scatters if not c.get_label().startswith("_")]
+    if named:   # one scatter per class: say how many points each has
+        parts.append("data points: " + ", ".join(f"{len(c.get_offsets())} {_quoted(c.get_label())}"
+                                                  for c in named))
+    unnamed = sum(len(c.get_offsets()) for c in scatters if c not in named)
+    if unnamed:
+        parts.append(f"{unnamed} data points")
     if any(type(c).__name__ in ("QuadContourSet", "ContourSet") for c in ax.collections):
         parts.append("shaded regions")
     if ax.images:

@@ -118,7 +118,7 @@ class ReluExplorer(Explorer):
                                           description="z offset"),
         }
         self.view = ReluHeatmaps((3, 4))
-        names = {"seed": "random seed of z and dvalues", "offset": "z offset, added to every z"}
+        names = {"seed": "seed: random seed of z and dvalues", "offset": "z offset, added to every z"}
         super().__init__(sliders, self.view.figure, names, stacked=True)
 
     def compute(self, settings):

@@ -20,8 +20,10 @@ QUADRATIC_REFERENCES = [(0.02, "too small, lr 0.02", ":"), (0.3, "good, lr 0.3",
                         (1.05, "divergent, lr 1.05", "-.")]
 FLOOR = 1e-9       # x² reaches exactly 0 at lr 0.5; a log axis needs something above 0
 X_RANGES = (10, 20, 50, 100)   # the step axis snaps to these, so most moves keep the axes
-SLIDER_NAMES = {"learning_rate": "learning rate of the layer", "steps": "number of SGD steps",
-                "quadratic_learning_rate": "learning rate on x²"}
+# Each name holds the slider's visible label, so speech input can use either.
+SLIDER_NAMES = {"learning_rate": "layer lr: learning rate of the layer",
+                "steps": "steps: number of SGD steps",
+                "quadratic_learning_rate": "x² lr: learning rate on x²"}
 
 
 def step_axis_limit(steps):

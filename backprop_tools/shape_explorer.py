@@ -16,8 +16,9 @@ from ._render import new_figure
 from .matrix_glyph import MatrixGlyph
 
 MAX_SIZE = 8
-SLIDER_NAMES = {"batch": "batch size", "n_inputs": "number of inputs",
-                "n_neurons": "number of neurons"}
+# Each name holds the slider's visible label, so speech input can use either.
+SLIDER_NAMES = {"batch": "batch size", "n_inputs": "n_inputs: number of inputs",
+                "n_neurons": "n_neurons: number of neurons"}
 GAP = 2.8          # horizontal room for an operator between two matrices, in cell units
 GRAD_FILL = "#FBE3D3"
 
