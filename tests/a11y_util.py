@@ -192,8 +192,9 @@ def keyboard_tour(page, index, presses=3, timeout=20):
         if explorer_state(page, index)["sliders"][0]["value"] != before["sliders"][0]["value"]:
             break
     after = explorer_state(page, index)
+    deadline = time.monotonic() + timeout
     while (after["alt"] == before["alt"] or after["src"] == before["src"]
-           or after["readout"] == before["readout"]) and time.monotonic() < deadline + timeout:
+           or after["readout"] == before["readout"]) and time.monotonic() < deadline:
         page.wait_for_timeout(100)   # the kernel answers the slider asynchronously
         after = explorer_state(page, index)
     return {"focus_stops": stops, "before": before, "after": after}
