@@ -5,7 +5,7 @@ through Okabe-Ito colours (dark enough for 3:1 against white, as WCAG asks of li
 with a different line style per line: two lines differ in dash pattern as well as in hue.
 """
 import matplotlib as mpl
-from cycler import cycler
+from matplotlib import cycler   # matplotlib's own copy: no extra dependency
 
 # Okabe-Ito blue, vermillion, bluish green, reddish purple, black and orange, the vermillion and
 # orange darkened to reach 3:1 against white (the originals are 3.9:1 and 2.0:1 only).
