@@ -19,7 +19,7 @@ import ipywidgets as widgets
 from backprop_tools._accessible import naming_script, slider_class
 from backprop_tools._explorer import Explorer
 from backprop_tools._render import GRAD_COLOR, VALUE_COLOR, new_figure
-from backprop_tools.decision_boundary import plot_decision_boundary
+from backprop_tools.decision_boundary import plot_classes, plot_decision_boundary
 from backprop_tools.figure_alt import (describe_figure, figure_html, png_html, register,
                                        set_alt, significant)
 from backprop_tools.heatmap_panel import contrast_ratio, relative_luminance, text_on_black
@@ -138,6 +138,10 @@ def test_describe_figure_counts_points_per_class_and_log_axes():
     ax = plot_decision_boundary(lambda p: (p[:, 0] > 0.5).astype(int), x, np.array([0, 1, 1]),
                                 ax=Figure().subplots(), title="boundary")
     assert "data points: 1 “class 0”, 2 “class 1”, shaded regions" in describe_figure(ax.figure)
+    markers = [c.get_paths()[0].vertices.tobytes() for c in ax.collections if c.get_label().startswith("class")]
+    assert len(markers) == 2 and markers[0] != markers[1]   # a shape per class, not colour alone
+    ax = plot_classes(x, np.array([0, 1, 2]), ax=Figure().subplots())
+    assert "data points: 1 “class 0”, 1 “class 1”, 1 “class 2”" in describe_figure(ax.figure)
     figure = Figure()
     axes = figure.subplots()
     axes.loglog([1e-13, 0.1], [1e-12, 1.0])
