@@ -40,6 +40,8 @@ _SCRIPT = """(() => {
     }
   };
   // The output may be drawn before its explorer is in the page: look again for a few seconds.
+  // `element` is the output's own node in JupyterLab; a front end without it gets no names.
+  if (typeof element === 'undefined' || !element.closest) return;
   const start = (tries) => {
     const root = element.closest('.%s');
     if (!root) {
