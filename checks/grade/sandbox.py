@@ -5,17 +5,20 @@ Inside the wall a kernel
 - can write only into its own copy's folder (`--bind WORK WORK`), where its ipc sockets, connection
   file and exchange files live;
 - sees an empty, read-only folder in place of the instructor's home, the submissions' folders, the
-  output folder, the temporary folders (and so every other copy): `--tmpfs`, then `--remount-ro`.
+  output folder, the temporary folders (and so every other copy) and /run (other programs' sockets):
+  `--tmpfs`, then `--remount-ro`. The rest of the system is readable as far as file permissions allow.
   Python paths inside a hidden folder (a virtual environment in the home, say) are bound back read-only;
-- has no network (`--unshare-net`), sees only its own processes (`--unshare-pid`), cannot make user
-  namespaces of its own (`--disable-userns`), and dies with the grader (`--die-with-parent`);
-- runs in its own user namespace (`--unshare-user`), where the kernel's launcher sets RLIMIT_NPROC
-  (a fork bomb stops there) and RLIMIT_FSIZE (so does a disk-filler), beside RLIMIT_AS.
+- has no network (`--unshare-net`), sees only its own processes (`--unshare-pid`) and dies with the
+  grader (`--die-with-parent`);
+- runs in a user namespace of its own, where the kernel's launcher sets RLIMIT_NPROC (a fork bomb stops
+  there) beside RLIMIT_FSIZE (so does a disk-filler) and RLIMIT_AS. In a fresh user namespace
+  RLIMIT_NPROC counts only the sandbox's own processes, so the limit neither depends on what else the
+  user runs nor is shared between kernels graded at once.
 
-RLIMIT_NPROC is never enforced for root (uid 0 outside any namespace), so when the grader runs as
-root the kernel runs as the unprivileged user `nobody`: its folder is handed to that user first. In a
-fresh user namespace the kernel counts only the sandbox's own processes, so the limit neither depends
-on what else that user runs nor is shared between kernels graded at once.
+As a normal user bwrap makes that namespace (`--unshare-user`, then `--disable-userns`: no more of them).
+RLIMIT_NPROC is never enforced for root, so when the grader runs as root bwrap runs privileged (it can
+put back a Python that lives in /root), and the launcher, inside, becomes the unprivileged user `nobody`
+(its folder is handed to that user first) and makes the user namespace itself.
 """
 from __future__ import annotations
 
@@ -107,15 +110,16 @@ def hand_over(folder: str) -> None:
 
 
 def default_hidden(extra=()) -> list[str]:
-    """Folders a kernel must not see: the homes, the temporary folders (every copy is in one), and `extra`
-    (the submissions' folders and the output folder, given by the command)."""
+    """Folders a kernel must not see: the homes, the temporary folders (every copy is in one), /run, and
+    `extra` (the submissions' folders and the output folder, given by the command)."""
     homes = [os.path.expanduser("~")]
     try:
         homes.append(pwd.getpwuid(os.getuid()).pw_dir)
     except KeyError:
         pass
-    temporary = [tempfile.gettempdir(), "/tmp", "/var/tmp"]
-    return _distinct([*homes, *temporary, *extra])
+    temporary = [tempfile.gettempdir(), "/tmp", "/var/tmp"]  # (/dev, with /dev/shm, is a fresh read-only one)
+    # /run holds other programs' sockets (an ssh agent, D-Bus, Docker): read-only does not stop a connect().
+    return _distinct([*homes, *temporary, "/run", *extra])
 
 
 def _distinct(paths) -> list[str]:
