@@ -13,15 +13,11 @@ in every feedback file (and still reads every original before any kernel starts)
 from __future__ import annotations
 
 import csv
-import hashlib
 import os
 import secrets
-import socket
 import subprocess
 import sys
 import textwrap
-import threading
-import time
 from pathlib import Path
 
 import nbformat
@@ -29,6 +25,8 @@ import pytest
 
 import checks
 from checks.grade import sandbox
+
+from .sandbox_util import Server, Watch, sleepers
 
 ROOT = Path(__file__).resolve().parent.parent
 SOLUTION_03 = ROOT / "solutions" / "03_batched_dense.ipynb"
@@ -84,76 +82,6 @@ def _rows(base: Path) -> dict:
 
 def _feedback(base: Path, name: str) -> str:
     return (base / "out" / "grades_feedback" / Path(name).with_suffix(".md")).read_text(encoding="utf-8")
-
-
-class _Server:
-    """A TCP server on 127.0.0.1 that counts the connections it accepts."""
-
-    def __init__(self):
-        self.socket = socket.create_server(("127.0.0.1", 0))
-        self.socket.settimeout(0.2)
-        self.port = self.socket.getsockname()[1]
-        self.accepted, self.running = 0, True
-        self.thread = threading.Thread(target=self._serve, daemon=True)
-        self.thread.start()
-
-    def _serve(self):
-        while self.running:
-            try:
-                connection, _ = self.socket.accept()
-            except (socket.timeout, OSError):
-                continue
-            self.accepted += 1
-            connection.close()
-
-    def stop(self):
-        self.running = False
-        self.thread.join(5)
-        self.socket.close()
-
-
-def _sleepers() -> int:
-    """How many of the fork bomb's children are alive, anywhere on the machine."""
-    count = 0
-    for entry in os.listdir("/proc"):
-        if entry.isdigit():
-            try:
-                with open(f"/proc/{entry}/cmdline", "rb") as f:
-                    if f.read().split(b"\0")[:2] == [b"sleep", SLEEP.encode()]:
-                        count += 1
-            except OSError:
-                pass
-    return count
-
-
-def _largest_file(folder: Path) -> int:
-    largest = 0
-    for root, _, files in os.walk(folder):
-        for name in files:
-            try:
-                largest = max(largest, os.lstat(os.path.join(root, name)).st_size)
-            except OSError:
-                pass
-    return largest
-
-
-class _Watch:
-    """Samples, while grading runs, the fork bomb's live children and the largest file under the copies' folder."""
-
-    def __init__(self, copies: Path):
-        self.copies, self.most_sleepers, self.largest, self.running = copies, 0, 0, True
-        self.thread = threading.Thread(target=self._watch, daemon=True)
-        self.thread.start()
-
-    def _watch(self):
-        while self.running:
-            self.most_sleepers = max(self.most_sleepers, _sleepers())
-            self.largest = max(self.largest, _largest_file(self.copies))
-            time.sleep(0.05)
-
-    def stop(self):
-        self.running = False
-        self.thread.join(5)
 
 
 def _hostile_cells(base: Path, home: Path, honest: Path, port: int) -> dict[str, str]:
@@ -232,12 +160,12 @@ def hostile(tmp_path_factory, bwrap_works):
     copies.mkdir()
     honest = _write(base / "submissions" / "honest" / "03_batched_dense.ipynb", _notebook(SOLUTION_03))
     honest_bytes = honest.read_bytes()
-    server = _Server()
+    server = Server()
     cells = _hostile_cells(base, home, honest, server.port)
     for name, cell in cells.items():
         _write(base / "submissions" / "hostile" / f"{name}.ipynb", _notebook(LESSON_03, cell))
     env = dict(os.environ, HOME=str(home), TMPDIR=str(copies), BACKPROP_PROGRESS="off")
-    watch = _Watch(copies)
+    watch = Watch(copies, SLEEP)
     try:
         run = _grade(base, "--jobs", "2", "--processes", str(PROCESSES), "--file-mb", str(FILE_MB), env=env)
     finally:
@@ -249,7 +177,7 @@ def hostile(tmp_path_factory, bwrap_works):
                 Path(nbformat.__file__).resolve().parent.parent / f"_hostile_{TOKEN}.pth"]
     planted += list(copies.glob(f"hostile-{TOKEN}")) + list(base.rglob(f"hostile-{TOKEN}"))
     found = sorted({p for p in planted if p.exists()})
-    sleepers_after = _sleepers()
+    sleepers_after = sleepers(SLEEP)
     yield {"base": base, "run": run, "honest": honest, "honest_bytes": honest_bytes, "server": server,
            "watch": watch, "found": found, "secret": secret, "names": list(cells), "copies": copies,
            "sleepers_after": sleepers_after}
@@ -303,7 +231,7 @@ def test_the_server_on_localhost_was_never_reached(hostile):
 def test_the_fork_bomb_stops_at_the_process_limit_and_leaves_nothing(hostile):
     watch = hostile["watch"]
     assert 0 < watch.most_sleepers < PROCESSES, watch.most_sleepers  # it started, and was stopped
-    assert hostile["sleepers_after"] == 0 and _sleepers() == 0  # and nothing outlived its kernel
+    assert hostile["sleepers_after"] == 0 and sleepers(SLEEP) == 0  # and nothing outlived its kernel
     text = _feedback(hostile["base"], "submissions/hostile/fork_bomb.ipynb")
     assert "Resource temporarily unavailable" in text
 

@@ -14,7 +14,6 @@ The kernel runs with
 from __future__ import annotations
 
 import os
-import sys
 
 from jupyter_client import AsyncKernelManager
 
