@@ -44,7 +44,9 @@ def _grading_environment():
 
 def grade_paths(paths, out: str, *, feedback_dir: str | None = None, limits: Limits | None = None,
                 jobs: int | None = None, progress: bool = True) -> list[Grade]:
-    """Grade every notebook under `paths`; write the CSV at `out` and the feedback files. Returns the rows."""
+    """Grade every notebook under `paths`; write the CSV at `out`, the feedback files and the run summary.
+    Returns the rows. Raises sandbox.SandboxUnavailable, before anything runs, when `limits.sandbox` and
+    bubblewrap cannot start a kernel here."""
     submissions = find(paths)
     limits = limits or Limits()
     folder = feedback_dir or feedback_folder(out)
@@ -88,8 +90,6 @@ def main(argv=None) -> int:
     args = parser().parse_args(argv)
     limits = Limits(args.cell_timeout, args.notebook_timeout, args.call_timeout, args.memory_mb,
                     processes=args.processes, file_mb=args.file_mb, sandbox=not args.no_sandbox)
-    if args.no_sandbox:
-        print(f"python -m checks.grade: {sandbox.NO_SANDBOX_WARNING}", file=sys.stderr)
     try:
         grades = grade_paths(args.paths, args.out, feedback_dir=args.feedback, limits=limits,
                              jobs=args.jobs, progress=not args.quiet)
@@ -100,6 +100,8 @@ def main(argv=None) -> int:
         print(f"python -m checks.grade: refusing to grade: {exc}", file=sys.stderr)
         return 3
     graded = sum(g.status == "graded" for g in grades)
+    if args.no_sandbox:
+        print(f"python -m checks.grade: {sandbox.NO_SANDBOX_WARNING}", file=sys.stderr)
     print(f"{len(grades)} notebook(s), {graded} graded; wrote {args.out}, {summary.path_for(args.out)} and "
           f"feedback in {args.feedback or feedback_folder(args.out)}", file=sys.stderr)
     return 0
