@@ -327,3 +327,25 @@ def test_the_bwrap_setting_names_a_missing_binary(monkeypatch, tmp_path):
     assert sandbox.bwrap_path() is None
     with pytest.raises(sandbox.SandboxUnavailable, match="apt-get install bubblewrap"):
         sandbox.check()
+
+
+def test_the_wall_a_normal_user_gets(tmp_path, monkeypatch, bwrap_works):
+    """As a normal user bwrap makes the user namespace itself (--unshare-user). Run here that way (in this
+    process, as if the grader were not root): the honest work scores, writes outside the copy fail. (As
+    root, this way would not enforce the process limit, which is why root's kernels become `nobody`.)"""
+    from checks.grade.discover import Submission
+    from checks.grade.execute import Limits
+    from checks.grade.grade_one import grade
+
+    monkeypatch.setattr(sandbox, "sandbox_user", lambda: None)
+    monkeypatch.setenv("BACKPROP_PROGRESS", "off")
+    planted = [Path(f"/tmp/hostile-user-{TOKEN}"), Path(checks.__file__).resolve().parent / f"_hostile_user_{TOKEN}.py"]
+    cell = "".join(f"try:\n    open({str(p)!r}, 'w').close()\nexcept OSError:\n    pass\n" for p in planted)
+    path = _write(tmp_path / "subs" / "03_batched_dense.ipynb", _notebook(SOLUTION_03, cell))
+    try:
+        row = grade(Submission(path, "03_batched_dense.ipynb"), Limits(hidden=(str(tmp_path),)))
+        assert (row.status, row.score, row.warnings) == ("graded", 1, []), row.detail
+        assert [p for p in planted if p.exists()] == []
+    finally:
+        for p in planted:
+            p.unlink(missing_ok=True)
