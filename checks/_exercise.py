@@ -37,6 +37,11 @@ class Exercise:
     graded: bool  # function and class exercises are graded; value checks are practice
     hints: tuple = field(default=())
     check: object = field(default=None, repr=False)  # the learner-facing check function
+    answer: str = ""  # the learner's top-level name the check is given, if not `name` (grading looks it up)
+
+    @property
+    def answer_name(self) -> str:
+        return self.answer or self.name
 
 
 def strict() -> bool:
@@ -58,11 +63,16 @@ def _fixed_seed(exercise_id: str) -> int:
     return sum((i + 1) * ord(c) for i, c in enumerate(exercise_id)) % (2**31)
 
 
-def exercise(lesson: str, title: str, *, graded: bool, hints=()):
-    """Decorator for a check body `body(answer, rng) -> insight`; see the module docstring."""
+def exercise(lesson: str, title: str, *, graded: bool, hints=(), answer: str = ""):
+    """Decorator for a check body `body(answer, rng) -> insight`; see the module docstring.
+
+    answer: the name of the learner's object the check is given, when several checks take the same
+    object (lesson 9's checks each take the class `Value`); by default the exercise's own name.
+    """
 
     def wrap(body):
-        info = Exercise(f"{lesson}.{body.__name__}", lesson, body.__name__, title, graded, tuple(hints))
+        info = Exercise(f"{lesson}.{body.__name__}", lesson, body.__name__, title, graded, tuple(hints),
+                        answer=answer)
         REGISTRY[info.id] = info
 
         @functools.wraps(body)
