@@ -19,7 +19,7 @@ WHAT = "your Value's backward()"
 def check_leaf(cls) -> None:
     """Value(3.0).backward() on a lone Value: its grad is d(x)/d(x) = 1."""
     x = learner.make(cls, 3.0)
-    learner.call_backward(x, WHAT)
+    _backward_explained(x, "a lone x = Value(3.0)", "    x = Value(3.0)")
     grad = learner.number(x, "grad", "x", "x.backward() on a lone x = Value(3.0)")
     if not graphs.close(grad, 1.0):
         raise _output_not_one(grad, "x = Value(3.0); x.backward()", "x")
@@ -37,16 +37,7 @@ def check_graph(cls, nodes: list[graphs.Node], description: str) -> None:
             f"Built with your Value, this graph ({description}) gives out.data = {data:g}, which is not "
             f"its value:\n{code}\nTry: run the operations' checks again; one of them computes a wrong "
             "forward value here.", part="data", diagnosis="wrong_forward")
-    try:
-        learner.call_backward(built[-1], WHAT)
-    except Raised as raised:
-        if raised.diagnosis == "timeout":
-            raise Raised(
-                f"{raised.message}\nOn this graph ({description}):\n{code}\n"
-                "A graph of Values has no cycles, so a walk that remembers what it has visited ends. Look "
-                "for a loop over a list that the loop itself keeps growing, or a walk that never marks "
-                "a node as visited.", diagnosis="timeout") from None
-        raise
+    _backward_explained(built[-1], f"this graph ({description})", code)
     got = [learner.number(node, "grad", name, "out.backward()") for node, name in zip(built, names)]
     wanted = graphs.gradients(nodes)
     if graphs.all_close(got, wanted):
@@ -63,6 +54,20 @@ def check_graph(cls, nodes: list[graphs.Node], description: str) -> None:
     _diagnose(nodes, got, description, code)
 
 
+def _backward_explained(root, where: str, code: str) -> None:
+    """root.backward(); a call stopped by the time limit gets the likely reasons."""
+    try:
+        learner.call_backward(root, WHAT)
+    except Raised as raised:
+        if raised.diagnosis == "timeout":
+            raise Raised(
+                f"{raised.message}\nOn {where}:\n{code}\n"
+                "A graph of Values has no cycles, so a walk that remembers what it has visited ends. Look "
+                "for a loop over a list that the loop itself keeps growing, or a walk that never marks "
+                "a node as visited.", diagnosis="timeout") from None
+        raise
+
+
 def _diagnose(nodes, got, description, code) -> None:
     for kind, how, order in graphs.mistaken_orders(nodes):
         if graphs.all_close(got, graphs.simulate(nodes, order)):
@@ -75,7 +80,7 @@ def _diagnose(nodes, got, description, code) -> None:
             }[kind]
             raise Incorrect(
                 f"The grads after out.backward() on this graph ({description}) are what the right `_backward` "
-                f"functions give when the nodes are visited {how}:\n{code}\nTry: {advice}",
+                f"functions give when {how}:\n{code}\nTry: {advice}",
                 part="backward", diagnosis=kind)
     names = graphs.names(nodes)
     wanted = graphs.gradients(nodes)

@@ -140,13 +140,16 @@ def mistaken_orders(nodes: list[Node]) -> list[tuple[str, str, list[int]]]:
     found = []
     for flip in (False, True):
         found += [
-            ("wrong_order", "in the order the graph was built (inputs first), not reversed", depth_first(nodes, flip=flip)),
-            ("wrong_order", "breadth-first from the output, which can reach a node before every node "
-                            "that uses it has passed its gradient back", breadth_first(nodes, flip=flip)),
-            ("visited_twice", "more than once: once for every path from the output to it (the walk does "
-                              "not remember which nodes it has already added)", depth_first(nodes, False, flip)[::-1]),
-            ("visited_twice", "more than once: once for every path from the output to it (the walk does "
-                              "not remember which nodes it has already queued)", breadth_first(nodes, False, flip)),
+            ("wrong_order", "the nodes are visited in the order the graph was built (inputs first), not reversed",
+             depth_first(nodes, flip=flip)),
+            ("wrong_order", "the nodes are visited breadth-first from the output, which can reach a node before "
+                            "every node that uses it has passed its gradient back", breadth_first(nodes, flip=flip)),
+            ("visited_twice", "some nodes are visited more than once, once for every path from the output to them "
+                              "(the walk does not remember which nodes it has already added)",
+             depth_first(nodes, False, flip)[::-1]),
+            ("visited_twice", "some nodes are visited more than once, once for every path from the output to them "
+                              "(the walk does not remember which nodes it has already queued)",
+             breadth_first(nodes, False, flip)),
         ]
     return found
 
