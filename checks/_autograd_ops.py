@@ -101,7 +101,7 @@ def check(cls, case: Case) -> None:
         return data, callable(closure)
 
     data, has_closure = guarded_call(forward_then_backward, (), (),
-                                     f"{when} with {learner.WHAT}, then out._backward(),").value
+                                     f"your `{name}` or its `_backward`").value
     if data is None:
         raise Incorrect(
             f"{when} gave no Value back (None, or an object without `.data`).\n"

@@ -552,3 +552,41 @@ def test_grading_seeds_draw_other_graphs():
     with checks.seeded(11):
         check.backward(Recording)
     assert first != seen
+
+
+# --- grading: the checks drive the class through grading's proxies ------------------------------------------
+
+def test_grading_drives_the_learners_value_class_through_its_proxies(tmp_path):
+    """Grading keeps the learner's Value in the submission's kernel: the checks construct it, call its
+    operations by name and read data and grad through proxies. A right engine scores 5 of 5; a wrong one
+    loses exactly its wrong exercises, with the diagnosis it gets in the notebook."""
+    import csv
+    import os
+    import subprocess
+    import sys
+
+    import nbformat
+
+    from tests.notebook_answers import ROOT
+
+    solution = nbformat.read(ROOT / "solutions" / "09_autograd.ipynb", as_version=4)
+    (tmp_path / "09_right.ipynb").write_text(nbformat.writes(solution), encoding="utf-8")
+    wrong = nbformat.read(ROOT / "solutions" / "09_autograd.ipynb", as_version=4)
+    for cell in wrong.cells:
+        if cell.cell_type == "code":
+            cell.source = (cell.source.replace("self.grad += other.data * out.grad", "self.grad = other.data * out.grad")
+                           .replace("for node in reversed(order):", "for node in order:"))
+    (tmp_path / "09_wrong.ipynb").write_text(nbformat.writes(wrong), encoding="utf-8")
+    # Each proxied call has the learner's time limit; a loaded test machine must not turn one into a timeout.
+    env = dict(os.environ, BACKPROP_PROGRESS_FILE=str(tmp_path / "progress.json"), BACKPROP_TIME_LIMIT="20")
+    run = subprocess.run([sys.executable, "-m", "checks.grade", "09_right.ipynb", "09_wrong.ipynb", "--out", "grades.csv"],
+                         cwd=tmp_path, env=env, capture_output=True, text=True, timeout=600)
+    assert run.returncode == 0, run.stderr
+    with open(tmp_path / "grades.csv", newline="", encoding="utf-8") as f:
+        rows = {r["notebook"]: r for r in csv.DictReader(f)}
+    columns = ["lesson09.add", "lesson09.mul", "lesson09.relu", "lesson09.pow", "lesson09.backward"]
+    assert [rows["09_right.ipynb"][c] for c in columns] == ["1"] * 5
+    assert [rows["09_wrong.ipynb"][c] for c in columns] == ["1", "0", "1", "1", "0"]
+    feedback = (tmp_path / "grades_feedback" / "09_wrong.md").read_text(encoding="utf-8")
+    assert "your `_backward` replaced it instead of adding to it" in feedback or "only one path's share" in feedback
+    assert "check.mul(Value) does not pass yet" in feedback  # backward() waits for mul, as in the notebook
