@@ -16,6 +16,7 @@ time (`_autograd_ops`); `backward()` on small random graphs in which a node is u
 from __future__ import annotations
 
 from . import _autograd_backward as backward_check
+from . import _autograd_cases as op_cases
 from . import _autograd_graphs as graphs
 from . import _autograd_ops as ops
 from ._exercise import exercise, make_hint
@@ -58,6 +59,7 @@ BACKWARD_HINTS = (
     "visit(self); self.grad = ____; then   for node in reversed(____): node.____()",
 )
 
+
 def _check_cases(cls, cases) -> None:
     for case in cases:
         ops.check(cls, case)
@@ -66,7 +68,7 @@ def _check_cases(cls, cases) -> None:
 @exercise(LESSON, "Value: a + b and its _backward", graded=True, hints=ADD_HINTS, answer="Value")
 def add(cls, rng):
     require_class(cls, "Value", (2.0,))
-    _check_cases(cls, ops.binary_cases("add", rng))
+    _check_cases(cls, op_cases.binary_cases("add", rng))
     return ("a + b passes out.grad unchanged to both a and b, and a Value used twice (a + a) collects both "
             "shares: d(a + a)/da = 2.")
 
@@ -74,7 +76,7 @@ def add(cls, rng):
 @exercise(LESSON, "Value: a * b and its _backward", graded=True, hints=MUL_HINTS, answer="Value")
 def mul(cls, rng):
     require_class(cls, "Value", (2.0,))
-    _check_cases(cls, ops.binary_cases("mul", rng))
+    _check_cases(cls, op_cases.binary_cases("mul", rng))
     return ("Each factor's gradient is the other factor's value times out.grad (lesson 1's dx = w, dw = x), "
             "and a * a collects both shares.")
 
@@ -82,19 +84,19 @@ def mul(cls, rng):
 @exercise(LESSON, "Value: a.relu() and its _backward", graded=True, hints=RELU_HINTS, answer="Value")
 def relu(cls, rng):
     require_class(cls, "Value", (2.0,))
-    _check_cases(cls, ops.relu_cases(rng))
+    _check_cases(cls, op_cases.relu_cases(rng))
     return "ReLU passes out.grad through where its input was > 0 and blocks it elsewhere, 0 included."
 
 
 @exercise(LESSON, "Value: a ** k and its _backward", graded=True, hints=POW_HINTS, answer="Value")
 def pow(cls, rng):  # noqa: A001  (the exercise is named after the operation)
     require_class(cls, "Value", (2.0,))
-    _check_cases(cls, ops.pow_cases(rng))
+    _check_cases(cls, op_cases.pow_cases(rng))
     return "The power rule, times out.grad: d(a ** k)/da = k * a ** (k - 1); with +=, like every operation."
 
 
-OPERATIONS = {"add": lambda rng: ops.binary_cases("add", rng), "mul": lambda rng: ops.binary_cases("mul", rng),
-              "relu": ops.relu_cases, "pow": ops.pow_cases}
+OPERATIONS = {"add": lambda rng: op_cases.binary_cases("add", rng), "mul": lambda rng: op_cases.binary_cases("mul", rng),
+              "relu": op_cases.relu_cases, "pow": op_cases.pow_cases}
 
 
 def _operations_ready(cls, rng) -> None:

@@ -328,7 +328,7 @@ def test_assignment_is_shown_on_a_value_used_twice():
 def test_a_wrong_message_never_shows_the_right_grad():
     # mul's first case: a.data = x, b.data = y, out.grad = g; the right a.grad is y * g.
     result = check.mul(_with_closure("mul", _mul_own_value))
-    case = check.ops.binary_cases("mul", np.random.default_rng(check.mul.exercise and _seed("lesson09.mul")))[0]
+    case = check.op_cases.binary_cases("mul", np.random.default_rng(_seed("lesson09.mul")))[0]
     assert f"{case.other * case.g:g}" not in result.message
 
 
@@ -590,3 +590,47 @@ def test_grading_drives_the_learners_value_class_through_its_proxies(tmp_path):
     feedback = (tmp_path / "grades_feedback" / "09_wrong.md").read_text(encoding="utf-8")
     assert "your `_backward` replaced it instead of adding to it" in feedback or "only one path's share" in feedback
     assert "check.mul(Value) does not pass yet" in feedback  # backward() waits for mul, as in the notebook
+
+
+# --- the picture of a learner's graph -----------------------------------------------------------------------
+
+def _neuron(engine):
+    x = [engine(v) for v in (1.0, -2.0, 3.0)]
+    w = [engine(v) for v in (-3.0, -1.0, 2.0)]
+    b = engine(1.0)
+    z = x[0] * w[0] + x[1] * w[1] + x[2] * w[2] + b
+    y = z.relu()
+    y.backward()
+    return x, w, b, z, y
+
+
+@pytest.mark.parametrize("engine", [Value, Micrograd])
+def test_the_graph_picture_has_a_text_alternative_built_from_its_values(engine):
+    import html
+
+    from backprop_tools.value_graph import value_graph
+
+    x, w, b, z, y = _neuron(engine)
+    before = [(v.data, v.grad) for v in (*x, *w, b, z, y)]
+    picture = value_graph(y, labels={x[0]: "x0", w[0]: "w0", b: "b", z: "z", y: "y"})
+    shown = picture._repr_html_()
+    assert shown.startswith('<img src="data:image/png;base64,') and ' alt="' in shown
+    alt = html.unescape(shown.split(' alt="', 1)[1].rsplit('"', 1)[0])
+    assert alt == picture.description() == repr(picture)
+    assert "Graph of 14 Values" in alt
+    assert "x0: data 1, grad -3" in alt and "w0: data -3, grad 1" in alt and "b: data 1, grad 1" in alt
+    assert "y = ReLU of z: data 6, grad 1" in alt
+    assert [(v.data, v.grad) for v in (*x, *w, b, z, y)] == before  # only read
+
+
+def test_the_graph_pictures_text_has_enough_contrast():
+    from backprop_tools._render import VALUE_COLOR
+    from backprop_tools.value_graph import GRAD_TEXT
+
+    def luminance(colour):
+        channels = [int(colour[i:i + 2], 16) / 255 for i in (1, 3, 5)]
+        linear = [c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4 for c in channels]
+        return 0.2126 * linear[0] + 0.7152 * linear[1] + 0.0722 * linear[2]
+
+    for colour in (VALUE_COLOR, GRAD_TEXT):  # on the boxes' white
+        assert (1.05) / (luminance(colour) + 0.05) >= 4.5, colour
