@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from ._autograd_graphs import Node
 from ._learner import guarded_call
-from ._objects import _MISSING, construct, get, set_attr
+from ._objects import _MISSING, construct, get
 from ._verdict import Incorrect
 
 WHAT = "your Value"
@@ -35,12 +35,6 @@ def method_name(node, op: str) -> str:
         part=op, diagnosis="missing_method")
 
 
-def operation(node, op: str, *args):
-    """node.<op>(*args), e.g. operation(a, "mul", b) is a.mul(b): the learner's result, unchecked."""
-    name = method_name(node, op)
-    return guarded_call(lambda: getattr(node, name)(*args), (), (), f"{WHAT}'s `{name}`").value
-
-
 def number(node, attr: str, label: str, when: str) -> float:
     """node.<attr> as a float; a clear verdict if it is missing or not a number."""
     value = get(node, attr, label)
@@ -64,22 +58,6 @@ def as_number(value, label: str, when: str) -> float:
     if result != result or result in (float("inf"), float("-inf")):
         raise Incorrect(f"After {when}, `{label}` is {result}.", part=label.split(".")[-1], diagnosis="not_finite")
     return result
-
-
-def set_grad(node, value: float, label: str) -> None:
-    set_attr(node, "grad", float(value), label)
-
-
-def run_closure(out, op: str) -> None:
-    """out._backward(), as backward() would call it."""
-    closure = get(out, "_backward", "the result")
-    if closure is _MISSING or not callable(closure):
-        raise Incorrect(
-            f"The result of `{SYMBOL[op]}` has no `_backward` function to call.\n"
-            "Try: inside the operation, define `def _backward():` and store it with `out._backward = _backward` "
-            "before `return out`.",
-            part=op, diagnosis="missing_backward")
-    guarded_call(lambda: closure(), (), (), f"the `_backward` of `{SYMBOL[op]}`")
 
 
 def call_backward(root, what: str) -> None:

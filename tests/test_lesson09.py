@@ -634,3 +634,35 @@ def test_the_graph_pictures_text_has_enough_contrast():
 
     for colour in (VALUE_COLOR, GRAD_TEXT):  # on the boxes' white
         assert (1.05) / (luminance(colour) + 0.05) >= 4.5, colour
+
+
+class NoBackwardAttribute(Value):
+    def __init__(self, data, parents=(), op=""):
+        super().__init__(data, parents, op)
+        del self._backward
+
+    def add(self, other):
+        return type(self)(self.data + other.data, (self, other), "+")
+
+
+class WrongForward(Value):
+    def mul(self, other):
+        out = Value.mul(self, other)
+        out.data = self.data + other.data
+        return out
+
+
+class ChangesItsInput(Value):
+    def relu(self):
+        out = Value.relu(self)
+        self.data = out.data
+        return out
+
+
+@pytest.mark.parametrize("exercise, engine, diagnosis", [
+    (check.add, NoBackwardAttribute, "missing_backward"),
+    (check.mul, WrongForward, "wrong_forward"),
+    (check.relu, ChangesItsInput, "modified_input"),
+], ids=["missing_backward", "wrong_forward", "modified_input"])
+def test_an_operation_that_breaks_the_lessons_frame_is_named(exercise, engine, diagnosis):
+    assert_diagnosed(exercise, engine, diagnosis)
