@@ -31,24 +31,24 @@ ADD_HINTS = (
     "Those are the local derivatives; the chain rule multiplies each by out.grad.",
     "`_backward` changes two grads, self.grad and other.grad, each by (local derivative) × out.grad. A Value "
     "can be used in several places, so its grad collects a share from each: add to it, never assign.",
-    "self.grad += ____ * out.grad   (and the same for other.grad; what is d(self + other)/d(self)?)",
+    "`self.grad += ____ * out.grad`, and the same for other.grad. What is d(self + other)/d(self)?",
 )
 MUL_HINTS = (
     "out = self * other. If self changes by a little, out changes by that little times which number?",
     "self.grad gets (the other factor's data) × out.grad added to it; other.grad likewise with self's data. "
     "When `a * a` uses one Value twice, both lines add to the same grad: use +=.",
-    "self.grad += ____.data * out.grad   and   other.grad += ____.data * out.grad",
+    "`self.grad += ____.data * out.grad` and `other.grad += ____.data * out.grad`.",
 )
 RELU_HINTS = (
     "ReLU passes the gradient through where its input was positive, and blocks it elsewhere (at exactly 0 "
     "too, as in lesson 4). Which number tells you whether the input was positive: a value or a gradient?",
     "Only self.grad changes: it gets (1 if the input was > 0, else 0) × out.grad added to it.",
-    "self.grad += (____ > 0) * out.grad",
+    "`self.grad += (____ > 0) * out.grad`: which Value's data goes in the blank?",
 )
 POW_HINTS = (
     "out = self ** k for a plain number k (no gradient for k). The power rule gives the local derivative.",
     "self.grad gets k × self.data ** (k - 1) × out.grad added to it.",
-    "self.grad += k * ____ ** (k - 1) * ____",
+    "`self.grad += k * ____ ** (k - 1) * ____`.",
 )
 BACKWARD_HINTS = (
     "Three steps: list every Value the output depends on so that each comes after the Values it was computed "
@@ -56,7 +56,7 @@ BACKWARD_HINTS = (
     "back to the inputs.",
     "Build the order with a recursive helper `visit(node)`: if the node is not in a `visited` set, add it, "
     "visit each of its parents, then append the node to the list. Then walk the list reversed.",
-    "visit(self); self.grad = ____; then   for node in reversed(____): node.____()",
+    "`visit(self)`, then `self.grad = ____`, then `for node in reversed(____): node.____()`.",
 )
 
 
