@@ -154,10 +154,12 @@ def ready(check, answer) -> bool:
         return True
     from IPython.display import display
 
-    name = getattr(getattr(check, "exercise", None), "name", "the exercise above")
+    info = getattr(check, "exercise", None)
+    name = getattr(info, "name", "the exercise above")
+    given = getattr(info, "answer_name", name)  # lesson 9's checks take the class: check.mul(Value)
     display(Note(
         f"Finish `{name}` first",
-        f"This cell uses your `{name}`, and its check, check.{name}({name}) above in this notebook, says: "
+        f"This cell uses your `{name}`, and its check, check.{name}({given}) above in this notebook, says: "
         f"{result.label.split(':')[0][2:].lower()}. Come back and run this cell when the check passes.",
     ))
     return False

@@ -56,7 +56,7 @@ BACKWARD_HINTS = (
     "back to the inputs.",
     "Build the order with a recursive helper `visit(node)`: if the node is not in a `visited` set, add it, "
     "visit each of its parents, then append the node to the list. Then walk the list reversed.",
-    "`visit(self)`, then `self.grad = ____`, then `for node in reversed(____): node.____()`.",
+    "After the walk from self: `self.grad = ____`, then `for node in reversed(____): node.____()`.",
 )
 
 
