@@ -12,7 +12,7 @@ import os
 import sys
 from pathlib import Path
 
-from . import feedback, report
+from . import cluster, feedback, report
 from .discover import NothingToGrade, find
 from .execute import Limits
 from .grade_one import Grade
@@ -40,12 +40,13 @@ def _grading_environment():
 
 
 def grade_paths(paths, out: str, *, feedback_dir: str | None = None, limits: Limits | None = None,
-                jobs: int | None = None, progress: bool = True) -> list[Grade]:
+                jobs: int | None = None, progress: bool = True, scheduler=None) -> list[Grade]:
     """Grade every notebook under `paths`; write the CSV at `out` and the feedback files. Returns the rows."""
     submissions = find(paths)
     limits = limits or Limits()
     with _grading_environment():
-        grades = grade_all(submissions, limits, jobs=jobs, progress=progress)
+        grades = (grade_all(submissions, limits, jobs=jobs, progress=progress) if scheduler is None
+                  else cluster.grade_on_cluster(submissions, limits, scheduler, progress=progress))
     folder = feedback_dir or feedback_folder(out)
     for submission, grade in zip(submissions, grades):
         feedback.write(folder, submission, grade)
@@ -69,6 +70,7 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--call-timeout", type=float, default=defaults.call_seconds, help="seconds one call of the learner's code may take during checking (default: %(default)s)")
     p.add_argument("--memory-mb", type=int, default=defaults.memory_mb, help="address-space limit of each kernel in MB (default: %(default)s)")
     p.add_argument("--quiet", action="store_true", help="no progress bar")
+    p.add_argument("--scheduler", metavar="ADDRESS", help="grade on a Dask cluster: its scheduler's address, e.g. tcp://HOST:8786 (needs requirements-cluster.txt; --jobs is then ignored)")
     return p
 
 
@@ -77,8 +79,8 @@ def main(argv=None) -> int:
     limits = Limits(args.cell_timeout, args.notebook_timeout, args.call_timeout, args.memory_mb)
     try:
         grades = grade_paths(args.paths, args.out, feedback_dir=args.feedback, limits=limits,
-                             jobs=args.jobs, progress=not args.quiet)
-    except NothingToGrade as exc:
+                             jobs=args.jobs, progress=not args.quiet, scheduler=args.scheduler)
+    except (NothingToGrade, cluster.ClusterError) as exc:
         print(f"python -m checks.grade: {exc}", file=sys.stderr)
         return 2
     graded = sum(g.status == "graded" for g in grades)

@@ -1,0 +1,133 @@
+"""Grading on a Dask cluster (`python -m checks.grade ... --scheduler ADDRESS`), on a real
+`dask.distributed.LocalCluster` of 2 worker processes on 127.0.0.1:
+
+- the same folder graded locally and on the cluster gives the same CSV, row by row, the same
+  feedback (but for each row's random seed) and the same outcome and diagnosis per exercise;
+- a worker killed while grading a submission: that submission is graded again; killed twice, its
+  row says `error: worker died`; every other submission is graded as usual.
+
+The submissions are generated from the real lesson-3 notebooks, a few only (2 shared cores).
+"""
+from __future__ import annotations
+
+import csv
+import io
+import logging
+import os
+import re
+import signal
+import subprocess
+import sys
+import textwrap
+import threading
+import time
+from pathlib import Path
+
+import nbformat
+import pytest
+
+distributed = pytest.importorskip("distributed", reason="pip install -r requirements-cluster.txt")
+
+from checks.grade import cluster as grade_cluster  # noqa: E402
+from checks.grade.cli import feedback_folder, grade_paths  # noqa: E402
+
+ROOT = Path(__file__).resolve().parent.parent
+SOLUTION_03 = ROOT / "solutions" / "03_batched_dense.ipynb"
+LESSON_03 = ROOT / "lessons" / "03_batched_dense.ipynb"
+WRONG = """
+def dense_backward(dvalues, inputs, weights):
+    return dvalues @ weights.T, dvalues.T @ inputs, np.sum(dvalues, axis=0)
+"""
+SLOW_SECONDS = 12  # long enough to kill its worker while it runs, even on a busy machine
+
+
+def _notebook(path: Path, *, wrong: bool = False, first_cell: str | None = None) -> nbformat.NotebookNode:
+    nb = nbformat.read(str(path), as_version=4)
+    if wrong:
+        cell = next(c for c in nb.cells if c.cell_type == "code" and c.source.startswith("def dense_backward"))
+        cell.source = WRONG.strip()
+    if first_cell:
+        nb.cells.insert(0, nbformat.v4.new_code_cell(textwrap.dedent(first_cell).strip()))
+    return nb
+
+
+def _write(folder: Path, name: str, content) -> None:
+    path = folder / name
+    path.parent.mkdir(parents=True, exist_ok=True)
+    if isinstance(content, nbformat.NotebookNode):
+        nbformat.write(content, str(path))
+    else:
+        path.write_text(content, encoding="utf-8")
+
+
+@pytest.fixture(scope="module")
+def local_cluster():
+    from distributed import Client, LocalCluster
+
+    with LocalCluster(n_workers=2, threads_per_worker=1, processes=True, host="127.0.0.1",
+                      dashboard_address=None, worker_dashboard_address=None,
+                      silence_logs=logging.CRITICAL) as local, Client(local) as client:
+        yield local, client
+
+
+def _read_csv(path: Path) -> list[dict]:
+    with open(path, newline="", encoding="utf-8") as f:
+        return list(csv.DictReader(f))
+
+
+def _without_seed(text: str) -> str:
+    return re.sub(r"(?m)^- Random seed of the checks: \d+$", "- Random seed of the checks: SEED", text)
+
+
+# -- the same results as a local run -----------------------------------------------------------
+
+def test_a_cluster_run_gives_the_local_runs_csv_feedback_and_diagnoses(local_cluster, tmp_path):
+    _, client = local_cluster
+    folder = tmp_path / "submissions"
+    _write(folder, "alice/03_batched_dense.ipynb", _notebook(SOLUTION_03))
+    _write(folder, "bob/03_batched_dense.ipynb", _notebook(LESSON_03))
+    _write(folder, "carol/03_batched_dense.ipynb", _notebook(SOLUTION_03, wrong=True))
+    _write(folder, "dave/03_batched_dense.ipynb", '{"cells": [')          # invalid JSON
+    _write(folder, "erin/03_batched_dense.ipynb", _notebook(SOLUTION_03, first_cell="raise ValueError('oops')"))
+
+    local_rows = grade_paths([str(folder)], str(tmp_path / "local.csv"), jobs=2, progress=False)
+    cluster_rows = grade_paths([str(folder)], str(tmp_path / "cluster.csv"), scheduler=client, progress=False)
+
+    local_csv, cluster_csv = _read_csv(tmp_path / "local.csv"), _read_csv(tmp_path / "cluster.csv")
+    assert len(cluster_csv) == len(local_csv) == 5
+    for mine, theirs in zip(local_csv, cluster_csv):
+        assert theirs == mine                                    # row by row, every column
+    learners = [Path(row["notebook"]).parent.name for row in cluster_csv]
+    assert learners == ["alice", "bob", "carol", "dave", "erin"]
+    assert [row["status"] for row in cluster_csv] == ["graded"] * 3 + ["error: invalid JSON", "graded"]
+    scores = [int(row["score"]) for row in cluster_csv]
+    assert scores[0] == scores[4] > 0 and scores[1] == scores[2] == scores[3] == 0
+
+    local_feedback = Path(feedback_folder(str(tmp_path / "local.csv")))
+    cluster_feedback = Path(feedback_folder(str(tmp_path / "cluster.csv")))
+    names = sorted(p.relative_to(local_feedback) for p in local_feedback.rglob("*.md"))
+    assert names == sorted(p.relative_to(cluster_feedback) for p in cluster_feedback.rglob("*.md"))
+    assert len(names) == 5
+    for name in names:
+        assert _without_seed((cluster_feedback / name).read_text()) == _without_seed((local_feedback / name).read_text())
+    erin = next(cluster_feedback.rglob("erin/03_batched_dense.md"))
+    assert "ValueError: oops" in erin.read_text()                     # the cell that raised, reported
+
+    # The same outcome and diagnosis per exercise (what the detail CSV and class report are made of).
+    for mine, theirs in zip(local_rows, cluster_rows):
+        assert (theirs.notebook, theirs.status, theirs.exercises) == (mine.notebook, mine.status, mine.exercises)
+        assert {e: (r.outcome, r.part, r.diagnosis) for e, r in theirs.results.items()} == \
+               {e: (r.outcome, r.part, r.diagnosis) for e, r in mine.results.items()}
+    carol = cluster_rows[2].results["lesson03.dense_backward"]
+    assert carol.outcome == "incorrect" and carol.diagnosis            # the learner's mistake, named
+
+
+def test_an_unreachable_scheduler_is_a_usage_error(tmp_path, monkeypatch, capsys):
+    from checks.grade.cli import main
+
+    _write(tmp_path / "s", "a/03_batched_dense.ipynb", _notebook(LESSON_03))
+    monkeypatch.setattr(grade_cluster, "CONNECT_SECONDS", 2)
+    status = main([str(tmp_path / "s"), "--out", str(tmp_path / "g.csv"), "--scheduler", "tcp://127.0.0.1:9"])
+    assert status == 2
+    assert "cannot reach the Dask scheduler at tcp://127.0.0.1:9" in capsys.readouterr().err
+    assert not (tmp_path / "g.csv").exists()
