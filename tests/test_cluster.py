@@ -131,3 +131,66 @@ def test_an_unreachable_scheduler_is_a_usage_error(tmp_path, monkeypatch, capsys
     assert status == 2
     assert "cannot reach the Dask scheduler at tcp://127.0.0.1:9" in capsys.readouterr().err
     assert not (tmp_path / "g.csv").exists()
+
+
+# -- a worker that dies ----------------------------------------------------------------------------
+
+def _worker_grading(client, command, index: int, other_than: str | None = None, timeout: float = 120) -> str:
+    """The address of the worker now grading submission `index` (not `other_than`)."""
+    pattern = re.compile(rf"^grade-[0-9a-f]+-{index}-\d+$")
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if command.poll() is not None:
+            raise AssertionError(f"the grading command ended early: {command.communicate()[1]}")
+        running = client.run(lambda dask_worker: [str(ts.key) for ts in dask_worker.state.executing],
+                             on_error="ignore")
+        for address, keys in running.items():
+            if address != other_than and any(pattern.match(key) for key in keys):
+                return address
+        time.sleep(0.2)
+    raise AssertionError(f"submission {index} was not being graded within {timeout} s")
+
+
+def _kill(client, address: str) -> None:
+    """SIGKILL the worker process at `address` (its nanny starts a new one, at a new address)."""
+    pid = client.run(os.getpid, workers=[address])[address]
+    os.kill(pid, signal.SIGKILL)
+
+
+def test_a_worker_that_dies_costs_one_retry_then_the_row_says_worker_died(local_cluster, tmp_path):
+    local, client = local_cluster
+    folder = tmp_path / "submissions"
+    slow = f"import time\ntime.sleep({SLOW_SECONDS})  # time enough for the test to kill its worker"
+    _write(folder, "a_killed_once/03_batched_dense.ipynb", _notebook(SOLUTION_03, first_cell=slow))
+    _write(folder, "b_killed_twice/03_batched_dense.ipynb", _notebook(SOLUTION_03, first_cell=slow))
+    _write(folder, "c_right/03_batched_dense.ipynb", _notebook(SOLUTION_03))
+    _write(folder, "d_wrong/03_batched_dense.ipynb", _notebook(SOLUTION_03, wrong=True))
+    out = tmp_path / "grades.csv"
+    command = subprocess.Popen([sys.executable, "-m", "checks.grade", str(folder), "--out", str(out), "--quiet",
+                                "--scheduler", local.scheduler_address],
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=ROOT)
+    try:
+        first = _worker_grading(client, command, 0)
+        _kill(client, first)
+        _worker_grading(client, command, 0, other_than=first)          # graded again, elsewhere; left to finish
+        first = _worker_grading(client, command, 1)
+        _kill(client, first)
+        second = _worker_grading(client, command, 1, other_than=first)
+        _kill(client, second)
+        _, err = command.communicate(timeout=600)
+    finally:
+        if command.poll() is None:
+            command.kill()
+            command.communicate()
+    assert command.returncode == 0, err
+
+    rows = {Path(row["notebook"]).parent.name: row for row in _read_csv(out)}
+    assert list(rows) == ["a_killed_once", "b_killed_twice", "c_right", "d_wrong"]
+    assert rows["a_killed_once"]["status"] == "graded"
+    assert rows["a_killed_once"]["score"] == rows["c_right"]["score"] != "0"   # the retry graded it fully
+    assert rows["b_killed_twice"]["status"] == "error: worker died"
+    assert rows["b_killed_twice"]["score"] == "0"
+    assert rows["c_right"]["status"] == rows["d_wrong"]["status"] == "graded"   # nothing else lost
+    assert rows["d_wrong"]["lesson03.dense_backward"] == "0"
+    feedback = next(Path(feedback_folder(str(out))).rglob("b_killed_twice/03_batched_dense.md")).read_text()
+    assert "- Status: error: worker died" in feedback and "stopped while grading it, 2 times" in feedback

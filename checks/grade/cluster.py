@@ -96,7 +96,7 @@ def grade_on_cluster(submissions: list[Submission], limits: Limits, scheduler, p
     grades: dict[int, Grade] = {}
     in_flight: dict = {}  # future -> (index, the arguments of grade_bytes)
     waiting = iter(enumerate(submissions))
-    pending = as_completed(with_results=True, raise_errors=False)
+    pending = as_completed(loop=client.loop, with_results=True, raise_errors=False)
 
     def finish(i: int, row: Grade) -> None:
         grades[i] = row
