@@ -44,8 +44,9 @@ def _attempts_key(run: str, index: int) -> list[str]:
 def died(shown: str) -> Grade:
     """The row of a submission whose worker died on every attempt."""
     return Grade(shown, status=WORKER_DIED, detail=(
-        f"The machine grading this notebook stopped while grading it, {ATTEMPTS} times, so it was "
-        "not graded. Nothing in the notebook is known to be at fault; grade it again on its own."))
+        f"The worker grading this notebook stopped (killed, out of memory, or its machine lost) during each "
+        f"of {ATTEMPTS} attempts, so it was not graded. Nothing in the notebook is known to be at fault: "
+        "grade it again on its own."))
 
 
 def grade_bytes(name: str, shown: str, data: bytes, limits: Limits, run: str, index: int) -> Grade:
