@@ -124,6 +124,8 @@ def grade_on_cluster(submissions: list[Submission], limits: Limits, scheduler, p
             submit_next()
         for future, outcome in pending:
             i, arguments = in_flight.pop(future)
+            if future.status == "error":  # then `outcome` is (type, exception, traceback)
+                outcome = future.exception()
             future.release()
             if isinstance(outcome, Grade):
                 finish(i, outcome)
