@@ -88,7 +88,7 @@ WRONG = {
     "wrong sign": (lambda x, w, b, d: tuple(-np.asarray(v) for v in with_numpy(x, w, b, d)), "wrong_sign", "dx"),
     "wrong sign of db only": (lambda x, w, b, d: (lambda dx, dw, db: (dx, dw, -db))(*with_numpy(x, w, b, d)),
                               "wrong_sign", "db"),
-    "not linear in dvalue": (squares_dvalue, "wrong_values", "dx"),
+    "not linear in dvalue": (squares_dvalue, "scaled", "dx"),
     "dx as one number": (lambda x, w, b, d: (lambda dx, dw, db: (dx[0], dw, db))(*with_numpy(x, w, b, d)),
                          "wrong_shape", "dx"),
     "nothing returned": (lambda x, w, b, d: None, "nothing_returned", None),
@@ -155,4 +155,19 @@ def test_hints_come_in_levels_and_end_at_the_solution():
     first = check.hint("neuron_backward", 1)
     last = check.hint("neuron_backward", 99)
     assert "Hint 1 of 4" in str(first)
-    assert "solutions/01_chain_rule_one_neuron.ipynb" in str(last)
+    assert 'check.solution("neuron_backward")' in str(last)
+    assert "solutions/01_chain_rule_one_neuron.ipynb" in str(check.solution("neuron_backward"))
+
+
+def test_every_exercise_hints_in_steps_ending_with_blanks():
+    for name in ("neuron_backward", "z", "slope_x0", "dx", "dw", "db"):
+        hints = getattr(check, name).exercise.hints
+        assert len(hints) == 3 and "____" in hints[-1], (name, hints)
+        assert "____" not in hints[0]
+
+
+def test_a_wrong_z_is_described_without_the_right_number():
+    result = check.z(7.5)
+    assert result.outcome == "incorrect" and result.diagnosis == "wrong_values"
+    assert "(7.5)" in result.message and "6" not in result.message
+    assert "inner dimensions" not in result.message  # advice about products of matrices does not fit a number

@@ -18,8 +18,6 @@ Needs `dask[distributed]` (requirements-cluster.txt), an instructor's tool, neve
 """
 from __future__ import annotations
 
-import shutil
-import tempfile
 import uuid
 from pathlib import Path
 
@@ -61,13 +59,7 @@ def grade_bytes(name: str, shown: str, data: bytes, limits: Limits, run: str, in
     if attempt > ATTEMPTS:
         return died(shown)
     _worker_setup(limits.call_seconds)
-    folder = tempfile.mkdtemp(prefix="backprop-cluster-")
-    try:
-        path = Path(folder) / name
-        path.write_bytes(data)  # the worker's own scratch copy; grade() copies it again to run it
-        return grade(Submission(path, shown), limits)
-    finally:
-        shutil.rmtree(folder, ignore_errors=True)
+    return grade(Submission(Path(name), shown), limits, data)  # the path only names the kernel's copy
 
 
 def connect(scheduler: str):
@@ -86,7 +78,9 @@ def grade_on_cluster(submissions: list[Submission], limits: Limits, scheduler, p
     """Grades in the order of `submissions`. `scheduler`: an address, or an open distributed.Client.
 
     Submissions are read and sent a few at a time (a few per worker thread in flight), so neither
-    the grader nor the scheduler holds a whole class's notebooks at once.
+    the grader nor the scheduler holds a whole class's notebooks at once. (The local pool reads every
+    original before any kernel starts; here the kernels run on the workers, walled off by the sandbox
+    where they share the grader's machine, so reading as we go is as safe.)
     """
     from distributed import as_completed
     from distributed.scheduler import KilledWorker
@@ -107,8 +101,8 @@ def grade_on_cluster(submissions: list[Submission], limits: Limits, scheduler, p
         for i, submission in waiting:
             try:
                 data = submission.path.read_bytes()
-            except OSError:
-                finish(i, grade(submission, limits))  # the local run's "unreadable" row, made here
+            except OSError as exc:
+                finish(i, grade(submission, limits, exc))  # the local run's "unreadable" row, made here
                 continue
             send(i, (submission.path.name, submission.shown, data, limits, run, i), attempt=1)
             return
