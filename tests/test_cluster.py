@@ -37,6 +37,7 @@ def dense_backward(dvalues, inputs, weights):
     return dvalues @ weights.T, dvalues.T @ inputs, np.sum(dvalues, axis=0)
 """
 SLOW_SECONDS = 12  # long enough to kill its worker while it runs, even on a busy machine
+LONG_SECONDS = 240  # for one killed twice: it must never finish by itself, however busy the machine
 
 
 def _notebook(path: Path, *, wrong: bool = False, first_cell: str | None = None) -> nbformat.NotebookNode:
@@ -111,6 +112,16 @@ def test_a_cluster_run_gives_the_local_runs_csv_feedback_and_diagnoses(local_clu
     erin = next(cluster_feedback.rglob("erin/03_batched_dense.md"))
     assert "ValueError: oops" in erin.read_text()                     # the cell that raised, reported
 
+    # The class report's files: the detail CSV row by row, and the report itself.
+    from checks.grade.class_report import paths_for
+    local_files, cluster_files = paths_for(str(tmp_path / "local.csv")), paths_for(str(tmp_path / "cluster.csv"))
+    local_detail, cluster_detail = _read_csv(local_files["detail"]), _read_csv(cluster_files["detail"])
+    assert len(cluster_detail) == len(local_detail) >= 5
+    for mine, theirs in zip(local_detail, cluster_detail):
+        assert theirs == mine
+    assert cluster_files["report"].read_text() == local_files["report"].read_text().replace("local_report", "cluster_report")
+    assert cluster_files["chart"].stat().st_size > 0
+
     # The same outcome and diagnosis per exercise (what the detail CSV and class report are made of).
     for mine, theirs in zip(local_rows, cluster_rows):
         assert (theirs.notebook, theirs.status, theirs.exercises) == (mine.notebook, mine.status, mine.exercises)
@@ -133,20 +144,27 @@ def test_an_unreachable_scheduler_is_a_usage_error(tmp_path, monkeypatch, capsys
 
 # -- a worker that dies ----------------------------------------------------------------------------
 
-def _worker_grading(client, command, index: int, other_than: str | None = None, timeout: float = 120) -> str:
-    """The address of the worker now grading submission `index` (not `other_than`)."""
+def _worker_grading(client, command, index: int, attempt: int, timeout: float = 120) -> str:
+    """The address of the worker grading submission `index` once its `attempt`-th start is counted.
+
+    A task Dask shows as executing may not have reached the grader yet (a fresh worker first opens its
+    client to the scheduler): a worker killed then never began grading, and that start does not count.
+    So this waits for the grader's own count of starts, kept in the scheduler's metadata."""
     pattern = re.compile(rf"^grade-[0-9a-f]+-{index}-\d+$")
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if command.poll() is not None:
             raise AssertionError(f"the grading command ended early: {command.communicate()[1]}")
-        running = client.run(lambda dask_worker: [str(ts.key) for ts in dask_worker.state.executing],
-                             on_error="ignore")
-        for address, keys in running.items():
-            if address != other_than and any(pattern.match(key) for key in keys):
-                return address
+        runs = client.get_metadata(["backprop-grade"], None) or {}
+        counted = max((run.get(str(index), 0) for run in runs.values() if run), default=0)
+        if counted >= attempt:
+            running = client.run(lambda dask_worker: [str(ts.key) for ts in dask_worker.state.executing],
+                                 on_error="ignore")
+            for address, keys in running.items():
+                if any(pattern.match(key) for key in keys):
+                    return address
         time.sleep(0.2)
-    raise AssertionError(f"submission {index} was not being graded within {timeout} s")
+    raise AssertionError(f"submission {index} was not being graded (start {attempt}) within {timeout} s")
 
 
 def _kill(client, address: str) -> None:
@@ -175,23 +193,23 @@ def test_a_worker_that_dies_costs_one_retry_then_the_row_says_worker_died(local_
     if allowed_failures is None:
         assert previous == 3
     folder = tmp_path / "submissions"
-    slow = f"import time\ntime.sleep({SLOW_SECONDS})  # time enough for the test to kill its worker"
-    _write(folder, "a_killed_once/03_batched_dense.ipynb", _notebook(SOLUTION_03, first_cell=slow))
-    _write(folder, "b_killed_twice/03_batched_dense.ipynb", _notebook(SOLUTION_03, first_cell=slow))
+    def slow(seconds):
+        return f"import time\ntime.sleep({seconds})  # time enough for the test to kill its worker"
+    # b must still be running when the test, done with a, kills it: it sleeps longer (the cell limit is
+    # raised for it); a, graded on its retry, does not make the test wait as long.
+    _write(folder, "a_killed_once/03_batched_dense.ipynb", _notebook(SOLUTION_03, first_cell=slow(SLOW_SECONDS)))
+    _write(folder, "b_killed_twice/03_batched_dense.ipynb", _notebook(SOLUTION_03, first_cell=slow(LONG_SECONDS)))
     _write(folder, "c_right/03_batched_dense.ipynb", _notebook(SOLUTION_03))
     _write(folder, "d_wrong/03_batched_dense.ipynb", _notebook(SOLUTION_03, wrong=True))
     out = tmp_path / "grades.csv"
     command = subprocess.Popen([sys.executable, "-m", "checks.grade", str(folder), "--out", str(out), "--quiet",
-                                "--scheduler", local.scheduler_address],
+                                "--cell-timeout", "280", "--scheduler", local.scheduler_address],
                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=ROOT)
     try:
-        first = _worker_grading(client, command, 0)
-        _kill(client, first)
-        _worker_grading(client, command, 0, other_than=first)          # graded again, elsewhere; left to finish
-        first = _worker_grading(client, command, 1)
-        _kill(client, first)
-        second = _worker_grading(client, command, 1, other_than=first)
-        _kill(client, second)
+        _kill(client, _worker_grading(client, command, 0, attempt=1))
+        _worker_grading(client, command, 0, attempt=2)                 # graded again; left to finish
+        _kill(client, _worker_grading(client, command, 1, attempt=1))
+        _kill(client, _worker_grading(client, command, 1, attempt=2))
         _, err = command.communicate(timeout=600)
     finally:
         if command.poll() is None:
