@@ -167,10 +167,25 @@ def _worker_grading(client, command, index: int, attempt: int, timeout: float = 
     raise AssertionError(f"submission {index} was not being graded (start {attempt}) within {timeout} s")
 
 
+def _worker_processes() -> list[int]:
+    """On a worker: its own pid, then its children's (the kernel it is running and that kernel's wall)."""
+    import psutil
+
+    me = psutil.Process()
+    return [me.pid, *(child.pid for child in me.children(recursive=True))]
+
+
 def _kill(client, address: str) -> None:
-    """SIGKILL the worker process at `address` (its nanny starts a new one, at a new address)."""
-    pid = client.run(os.getpid, workers=[address])[address]
-    os.kill(pid, signal.SIGKILL)
+    """SIGKILL the worker process at `address` (its nanny starts a new one, at a new address), then the
+    kernel it was running: a worker killed outright cannot stop its kernel, and bwrap run as root does
+    not always take it down with it, so the test ends the processes it caused, by their ids."""
+    worker, *kernel = client.run(_worker_processes, workers=[address])[address]
+    os.kill(worker, signal.SIGKILL)
+    for pid in kernel:
+        try:
+            os.kill(pid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
 
 
 def _allowed_failures(client, value=None) -> int:
