@@ -5,14 +5,16 @@ workers through a `Client` and futures. Each submission travels to a worker as b
 name, its path as shown, its content) and its `Grade` comes back the same way, pickled by Dask:
 the workers need the course installed (`pip install -r requirements-cluster.txt`) but no
 filesystem shared with the grader, and they write nothing the grader reads. The grader writes
-the CSV and the feedback, exactly as after a local run.
+the CSV, the feedback, the class report and the run summary, exactly as after a local run.
 
 A worker that dies while grading a submission: the submission is graded once more (on whichever
 worker Dask picks), and if its worker dies again the row says `error: worker died`. Every other
 submission is graded as usual. The attempts are counted on the scheduler (its metadata store),
 because Dask itself reschedules a lost task up to the scheduler's `allowed-failures` times
 (3 by default) without telling the client; a scheduler configured to give up sooner raises
-KilledWorker instead, and then the client submits the retry itself.
+KilledWorker instead, and then the client submits the retry itself. An attempt counts from when
+the worker's grader starts it: a worker lost before that (say, while it connects to the scheduler)
+costs the submission nothing.
 
 Needs `dask[distributed]` (requirements-cluster.txt), an instructor's tool, never a learner's.
 """
