@@ -23,7 +23,7 @@ from ._objects import construct, get, method, require_class, set_attr, stored
 from ._reference import away_from_kink, dense_forward, dense_gradients, relu_forward
 from ._verdict import Incorrect, Raised
 from .lesson04 import DIAGNOSERS as RELU_DIAGNOSERS, expected_gradient as relu_expected
-from .lesson05 import _step_diagnoser
+from ._sgd_step import step_diagnoser
 
 LESSON, NOTEBOOK = "lesson06", "06_layer_classes"
 GRADIENTS = ("dinputs", "dweights", "dbiases")
@@ -253,7 +253,7 @@ def _sgd_step(optimizer, rng, rate, n_in, n_out, what, case):
                 "disappears when the method returns.",
                 part=part, diagnosis="weights_not_updated" if part == "weights" else "biases_not_updated")
         compare(part, value, before[part] - rate * before[gradient], what=f"{what}.update_params", case=case,
-                diagnosers=(_step_diagnoser(before[part], before[gradient], rate, before[other]),))
+                diagnosers=(step_diagnoser(before[part], before[gradient], rate, before[other]),))
 
 
 @exercise(LESSON, "Optimizer_SGD: update_params(layer) with a learning rate (default 1.0)", graded=True,
