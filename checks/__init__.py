@@ -4,7 +4,8 @@ In a lesson:
 
     from checks import lesson03 as check
     check.dense_backward(dense_backward)   # -> a Result: passed, message
-    check.hint("dense_backward")           # hints in levels
+    check.hint("dense_backward")           # hints in levels; the last names check.solution
+    check.solution("dense_backward")       # the answer, from the solution notebook (recorded as viewed)
 
 `checks.progress()` shows every exercise with its latest outcome.
 """

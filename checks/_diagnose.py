@@ -58,9 +58,25 @@ def wrong_sign(got, expected, context):
         return Mistake(
             "wrong_sign",
             "every value has the wrong sign.",
-            "Check each factor of the chain rule: which one brings in a minus sign, or removes one?",
+            "Look for a minus sign that is missing, or one too many.",
         )
     return None
+
+
+def scaled(got, expected, context):
+    """Every value off by the same factor (an array with at least two non-zero entries)."""
+    nonzero = expected != 0
+    if got.shape != expected.shape or np.count_nonzero(nonzero) < 2 or np.any(got[~nonzero] != 0):
+        return None
+    ratios = got[nonzero] / expected[nonzero]
+    factor = float(np.median(ratios))
+    if abs(factor) < 1e-9 or abs(factor - 1) < 1e-3 or abs(factor + 1) < 1e-3 or not close(got, factor * expected):
+        return None
+    return Mistake(
+        "scaled",
+        f"every value is off by the same factor: yours are about {factor:.3g} times the right ones.",
+        "A factor too many or one missing: which step multiplies (or divides) everything by the same number?",
+    )
 
 
 def averaged_not_summed(got, expected, context):
@@ -88,60 +104,89 @@ def upstream_ignored(got, expected, context):
     return None
 
 
-GENERIC = (upstream_ignored, transposed, missing_keepdims, collapsed_to_scalar, wrong_sign, averaged_not_summed)
+GENERIC = (upstream_ignored, transposed, missing_keepdims, collapsed_to_scalar, wrong_sign, averaged_not_summed, scaled)
+
+
+# Advice for the mistakes compare() names itself; a lesson may replace any of them (`advice=`).
+ADVICE = {
+    "wrong_order": "Return the results in the order the exercise asks for.",
+    "wrong_shape": "Write the shape of each array next to your code and follow it step by step: "
+                   "where does the shape stop being the one you want?",
+    "wrong_values": "Work through one element by hand: which inputs does it depend on, and through which path?",
+}
 
 
 def compare(part: str, value, expected: np.ndarray, *, what: str, case: str, diagnosers=(), context=None,
-            others=None) -> np.ndarray:
+            others=None, generic=GENERIC, advice=None) -> np.ndarray:
     """Return value as float64 if it matches expected; otherwise raise Incorrect, diagnosed.
 
+    The message says how the value is off (shape, sign, a factor, a known mistake, which elements),
+    never what the expected value is.
+
     part:     the name of the answer part ("dweights")
-    what:     who produced it ("your dense_backward"), for messages
+    what:     who produced it ("your dense_backward", or "your value" for a value check), for messages
     case:     which input it was computed on ("on a random batch of 5 ..."), for messages
     context:  a dict for the diagnosers, or a function returning one (called only for a wrong answer)
     others:   {other part name: its expected array}, to recognise answers given in the wrong order
+    generic:  the lesson-independent diagnosers to try after the lesson's own (default: all of GENERIC)
+    advice:   {mistake kind: advice}, replacing the advice of any mistake found (generic ones mostly)
     """
     got = as_float64(value, part, what)
     if close(got, expected):
         return got
+    overrides = advice or {}
+    advice = {**ADVICE, **overrides}
     # Diagnosis context may be costly (extra numerical gradients): build it only for a wrong answer.
     context = {**((context() if callable(context) else context) or {}), "part": part}
-    for diagnose in (*diagnosers, *GENERIC):
+    for diagnose in (*diagnosers, *generic):
         mistake = diagnose(got, expected, context)
         if mistake:
-            raise _incorrect(part, what, case, mistake)
+            raise _incorrect(part, what, case, mistake, overrides)
     for other, other_expected in (others or {}).items():
         if other != part and close(got, other_expected):
             raise _incorrect(part, what, case, Mistake(
-                "wrong_order",
-                f"the array in the place of {part} is the right value of {other}.",
-                "Return the results in the order the exercise asks for.",
-            ))
+                "wrong_order", f"the array in the place of {part} is the right value of {other}.",
+                advice["wrong_order"]), advice)
     if got.shape != expected.shape:
+        wanted = "a single number" if expected.ndim == 0 else f"shape {expected.shape}"
         raise _incorrect(part, what, case, Mistake(
-            "wrong_shape",
-            f"your {part} has shape {got.shape}, but it should have shape {expected.shape}.",
-            "A gradient has the shape of what it is the gradient of. Write the shapes of each factor "
-            "next to your code and check that the inner dimensions of each product match.",
-        ))
-    raise _incorrect(part, what, case, Mistake(
-        "wrong_values",
-        f"{part} has the right shape {got.shape}, but {_first_difference(got, expected)}",
-        "Work through one element by hand: which inputs does it depend on, and through which path?",
-    ))
+            "wrong_shape", f"your {part} has shape {got.shape}, but it should have {wanted}.",
+            advice["wrong_shape"]), advice)
+    raise _incorrect(part, what, case, Mistake("wrong_values", _how_values_differ(part, got, expected),
+                                                advice["wrong_values"]), advice)
 
 
-def _first_difference(got, expected) -> str:
-    index = tuple(int(i) for i in np.argwhere(~np.isclose(got, expected, rtol=1e-4, atol=1e-6))[0])
-    where = f"[{', '.join(map(str, index))}]" if index else ""
-    return f"element {where or '(the only one)'} is {got[index]:.6g} where {expected[index]:.6g} is expected."
+def _how_values_differ(part, got, expected) -> str:
+    """Which elements are off, by sign or by size: never the expected values themselves."""
+    if got.ndim == 0:
+        if expected != 0 and np.sign(got) == -np.sign(expected):
+            return f"your {part} ({float(got):.6g}) has the wrong sign, and its size is not right either."
+        return f"your {part} ({float(got):.6g}) is not the right number."
+    scale = max(1.0, float(np.max(np.abs(expected), initial=0.0)))
+    off = np.abs(got - expected) > 1e-4 * scale
+    index = tuple(int(i) for i in np.argwhere(off)[0])
+    where = f"[{', '.join(map(str, index))}]"
+    count = int(np.count_nonzero(off))
+    if count == 1:
+        many = f"element {where} is off"
+    else:
+        many = f"{'all' if count == got.size else count} of its {got.size} elements are off; the first is {where}"
+    sign = np.sign(got) == -np.sign(expected)
+    if np.all(sign[off]) and np.all(got[off] != 0):
+        how = ", and each of those has the wrong sign" if count > 1 else ": it has the wrong sign"
+    elif np.all(got[off] == 0):
+        how = ", and each of those is 0 where it should not be" if count > 1 else ": it is 0 where it should not be"
+    else:
+        how = f" (yours is {got[index]:.6g} there)"
+    return f"{part} has the right shape {got.shape}, but {many}{how}."
 
 
-def _incorrect(part, what, case, mistake: Mistake) -> Incorrect:
+def _incorrect(part, what, case, mistake: Mistake, advice=None) -> Incorrect:
+    who = f"Your {part}" if what == "your value" else f"{part} from {what}"
     return Incorrect(
-        f"{part} from {what} is not right {case}.\n"
+        f"{who} is not right {case}.\n"
         f"What happened: {mistake.explanation}\n"
-        f"Try: {mistake.advice}",
+        f"Try: {(advice or {}).get(mistake.kind, mistake.advice)}",
         part=part,
         diagnosis=mistake.kind,
     )

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from ._result import CheckFailed, Note, Result
+from ._result import CheckFailed, Code, Note, Result
 from ._verdict import NotAttempted, Verdict
 
 REGISTRY: dict[str, "Exercise"] = {}
@@ -104,6 +104,14 @@ def evaluate(info: Exercise, body, answer) -> Result:
             "please report it to the course maintainers.",
             diagnosis="internal_error",
         )
+    except KeyboardInterrupt:
+        raise
+    except BaseException as exc:
+        # sys.exit() and the like. The checker never exits, so a learner's object did, outside
+        # guarded_call (a property, an __array__ ...): their error, reported as such.
+        from ._learner import describe_error
+
+        result = Result(info.id, "raised", describe_error(exc, "Your code"), diagnosis="raised")
     finally:
         np.random.set_state(random_state)
     return result
@@ -147,17 +155,31 @@ def ready(check, answer) -> bool:
 _hint_levels: dict[str, int] = {}
 
 
+def _lesson_exercises(lesson: str) -> dict:
+    return {e.name: e for e in REGISTRY.values() if e.lesson == lesson}
+
+
+def solution_level(name: str) -> str:
+    """The last hint level of every exercise: where the answer itself is."""
+    return (f'Still stuck? check.solution("{name}") shows the answer from the solution notebook (your progress '
+            "table will note that you looked). Read it, then close it and write the code yourself.")
+
+
 def make_hint(lesson: str, notebook: str):
-    """Build a lesson module's `hint(name, level=None)` function."""
+    """Build a lesson module's `hint(name, level=None)` function.
+
+    Levels: the exercise's own hints (the idea, then which arrays and shapes, then a partial line with
+    blanks), then a last one that names `check.solution(name)`.
+    """
 
     def hint(name: str = "", level: int | None = None) -> Note:
         """Show the next hint for exercise `name` (or the given level: 1, 2, ...)."""
-        exercises = {e.name: e for e in REGISTRY.values() if e.lesson == lesson and e.hints}
+        exercises = {n: e for n, e in _lesson_exercises(lesson).items() if e.hints}
         if name not in exercises:
             names = ", ".join(f'"{n}"' for n in exercises) or "none"
             return Note("No such exercise", f"Hints exist for: {names}. Example: check.hint({next(iter(exercises), '')!r})")
         info = exercises[name]
-        levels = (*info.hints, f"The complete answer is in the solution notebook: solutions/{notebook}.ipynb")
+        levels = (*info.hints, solution_level(name))
         if isinstance(level, bool) or not isinstance(level, (int, type(None))):
             level = None
         if level is None:
@@ -173,4 +195,35 @@ def make_hint(lesson: str, notebook: str):
         more = " Run check.hint again for the next level." if level < len(levels) else ""
         return Note(f"Hint {level} of {len(levels)} for {name}", levels[level - 1] + more)
 
+    hint.solution = make_solution(lesson, notebook)  # a lesson module's one line: `solution = hint.solution`
     return hint
+
+
+def make_solution(lesson: str, notebook: str):
+    """Build a lesson module's `solution(name)` function. make_hint attaches one to the hint it
+    builds, so a lesson module gets it with one line: `solution = hint.solution`."""
+
+    def solution(name: str = "") -> Note:
+        """Show exercise `name`'s answer from the solution notebook, and record that it was viewed."""
+        exercises = _lesson_exercises(lesson)
+        if not isinstance(name, str) or name not in exercises:
+            names = ", ".join(f'"{n}"' for n in exercises) or "none"
+            return Note("No such exercise", f"Solutions exist for: {names}. Example: check.solution({next(iter(exercises), '')!r})")
+        from . import _solutions
+
+        try:
+            code = _solutions.answer_code(notebook, name)
+        except (OSError, ValueError, KeyError):
+            code = ""
+        if not code.strip():
+            return Note(f"No solution to show for {name}",
+                        f"This copy of the course has no answer for `{name}` in solutions/{notebook}.ipynb.")
+        try:
+            from . import _progress
+
+            _progress.record_solution(exercises[name].id)
+        except Exception:
+            pass
+        return Code(f"Solution for {name} (from solutions/{notebook}.ipynb)", code)
+
+    return solution

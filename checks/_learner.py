@@ -7,8 +7,9 @@ Every call to learner code goes through `guarded_call`, which
 - saves and restores numpy's global random state, so a check never changes what the learner's
   next `np.random` call returns;
 - hides what the code prints (a check calls it many times);
-- turns the learner's exception into a `Raised` verdict naming their own line, never a traceback
-  from inside `checks/`.
+- turns the learner's exception (and a `sys.exit()`, or any other BaseException but a
+  KeyboardInterrupt) into a `Raised` verdict naming their own line, never a traceback from
+  inside `checks/`.
 """
 from __future__ import annotations
 
@@ -94,6 +95,8 @@ def describe_error(exc: BaseException, what: str) -> str:
         if not f.filename.startswith(_CHECKS_DIR) and not f.filename.startswith(_LIBRARY_DIRS)
     ]
     kind = f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__
+    if isinstance(exc, SystemExit):
+        kind += " (sys.exit() or exit() stops the whole program; a function hands back its result with `return`)"
     if not mine:
         return f"{what} raised {kind}"
     frame = mine[-1]
@@ -139,6 +142,10 @@ def guarded_call(fn, args: tuple, names: tuple, what: str) -> Call:
     except RecursionError as exc:
         raise Raised(describe_error(exc, what), diagnosis="raised") from None
     except Exception as exc:
+        raise Raised(describe_error(exc, what), diagnosis="raised") from None
+    except KeyboardInterrupt:
+        raise  # the learner pressed stop: the kernel's business, not a verdict
+    except BaseException as exc:  # sys.exit(), and other exits that are not errors: still theirs to report
         raise Raised(describe_error(exc, what), diagnosis="raised") from None
     finally:
         np.random.set_state(random_state)

@@ -1,6 +1,7 @@
 """The learner's progress: what each check said, kept in a small local JSON file.
 
-The engine calls `record_check` after every check and `record_hint` after every hint;
+The engine calls `record_check` after every check, `record_hint` after every hint and
+`record_solution` when `check.solution(name)` shows an answer;
 `checks.progress()` is `show`. Progress is a convenience, never a reason for a check to
 fail: the record functions swallow every error (a read-only home, a full disk) and
 `show` reports the last one instead.
@@ -9,7 +10,8 @@ The file (``BACKPROP_PROGRESS_FILE``, default ``~/.backprop_from_scratch/progres
 
     {"version": 1,
      "exercises": {"lesson03.dense_backward": {"outcome": "incorrect", "attempts": 2,
-                                               "first_correct_attempt": null, "hints": 1}},
+                                               "first_correct_attempt": null, "hints": 1,
+                                               "solution_viewed": true}},
      "notices": []}
 
 Every change is a read-modify-write under an exclusive lock on a sidecar file
@@ -100,6 +102,20 @@ def record_hint(exercise_id, level):
     _record(change)
 
 
+def record_solution(exercise_id):
+    """Record that the exercise's solution was shown. Never raises.
+
+    The key is only written once it is true, so files from before `check.solution` stay valid as they are.
+    """
+    if not isinstance(exercise_id, str):
+        return
+
+    def change(data):
+        data["exercises"].setdefault(exercise_id, _new_entry())[SOLUTION_VIEWED] = True
+
+    _record(change)
+
+
 def _record(change):
     if not enabled():
         return
@@ -109,6 +125,9 @@ def _record(change):
         message = f"progress could not be saved ({type(error).__name__}: {error})"
         if message not in _pending_errors:
             _pending_errors.append(message)
+
+
+SOLUTION_VIEWED = "solution_viewed"  # optional key: present (true) only once the solution was shown
 
 
 def _new_entry():
@@ -205,8 +224,10 @@ def _validate(data):
     if not isinstance(data["notices"], list):
         raise ValueError("bad notices")
     for key, entry in data["exercises"].items():
-        if not isinstance(entry, dict) or set(entry) != set(_new_entry()):
+        if not isinstance(entry, dict) or set(entry) - {SOLUTION_VIEWED} != set(_new_entry()):
             raise ValueError(f"bad entry for {key!r}")
+        if entry.get(SOLUTION_VIEWED, True) is not True:
+            raise ValueError(f"bad solution mark for {key!r}")
         if entry["outcome"] not in OUTCOMES + (None,):
             raise ValueError(f"bad outcome for {key!r}")
         first = entry["first_correct_attempt"]
@@ -324,7 +345,7 @@ class ProgressReport:
         header = ("lesson", "exercise", "latest outcome", "attempts", "solved on", "hints")
         table = [header] + [
             (lesson, title, LABELS[entry["outcome"]], str(entry["attempts"]),
-             _solved_on(entry), str(entry["hints"]))
+             _solved_on(entry), _hints(entry))
             for lesson, title, _, entry in self.rows
         ]
         widths = [max(len(row[i]) for row in table) for i in range(len(header))]
@@ -343,7 +364,7 @@ class ProgressReport:
             + "</tr></thead><tbody>"
         )
         for lesson, title, exercise_id, entry in self.rows:
-            cells = (lesson, title, LABELS[entry["outcome"]], entry["attempts"], _solved_on(entry), entry["hints"])
+            cells = (lesson, title, LABELS[entry["outcome"]], entry["attempts"], _solved_on(entry), _hints(entry))
             row = "".join(f"<td style='text-align:{align}'>{html.escape(str(cell))}</td>"
                           for cell, align in zip(cells, ALIGN))
             parts.append(f"<tr title='{html.escape(exercise_id)}'>{row}</tr>")
@@ -361,6 +382,11 @@ class ProgressReport:
 
 HTML_HEADER = ("lesson", "exercise", "latest outcome", "attempts", "solved on attempt", "hints")
 ALIGN = ("left", "left", "left", "right", "right", "right")  # JupyterLab right-aligns cells by default
+
+
+def _hints(entry):
+    """The hint levels seen, and whether the solution was shown too: "2", "2 + solution viewed"."""
+    return f"{entry['hints']}{' + solution viewed' if entry.get(SOLUTION_VIEWED) else ''}"
 
 
 def _solved_on(entry):

@@ -86,3 +86,23 @@ class Note:
             f'<pre style="white-space: pre-wrap; margin: 4px 0 0 0; font-family: inherit">'
             f"{html.escape(self.text)}</pre></div>"
         )
+
+
+@dataclass(frozen=True)
+class Code:
+    """A piece of code to read (a solution), shown in a box in a monospace font."""
+
+    title: str
+    code: str
+
+    def __str__(self) -> str:
+        return f"{self.title}\n\n{self.code}"
+
+    __repr__ = __str__
+
+    def _repr_html_(self) -> str:
+        return (
+            '<div style="border-left: 4px solid #0969da; padding: 4px 10px; margin: 2px 0">'
+            f"<b>{html.escape(self.title)}</b>"
+            f'<pre style="margin: 4px 0 0 0"><code>{html.escape(self.code)}</code></pre></div>'
+        )

@@ -25,6 +25,7 @@ LESSON, NOTEBOOK = "lesson01", "01_chain_rule_one_neuron"
 PARTS = ("dx", "dw", "db")
 ARGS = ("x", "w", "b", "dvalue")
 hint = make_hint(LESSON, NOTEBOOK)
+solution = hint.solution  # check.solution(name): the answer, recorded as viewed
 
 HINTS = (
     "Go backward through the forward pass: the products x[i]*w[i], their sum plus b (that is z), then "

@@ -22,6 +22,7 @@ from ._reference import dense_forward
 LESSON, NOTEBOOK = "lesson02", "02_layer_dinputs_one_sample"
 ARGS = ("dvalues", "weights")
 hint = make_hint(LESSON, NOTEBOOK)
+solution = hint.solution  # check.solution(name): the answer, recorded as viewed
 
 HINTS = (
     "Input i feeds every neuron j through the weight weights[i, j]. Its gradient adds up, over the neurons, "

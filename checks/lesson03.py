@@ -22,6 +22,7 @@ LESSON, NOTEBOOK = "lesson03", "03_batched_dense"
 PARTS = ("dinputs", "dweights", "dbiases")
 ARGS = ("dvalues", "inputs", "weights")
 hint = make_hint(LESSON, NOTEBOOK)
+solution = hint.solution  # check.solution(name): the answer, recorded as viewed
 
 HINTS = (
     "Start from the shapes. dvalues is (N, n_out), inputs (N, n_in), weights (n_in, n_out). "

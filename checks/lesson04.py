@@ -21,6 +21,7 @@ LESSON, NOTEBOOK = "lesson04", "04_relu_backward"
 ARGS = ("dvalues", "z")
 PART = "drelu"
 hint = make_hint(LESSON, NOTEBOOK)
+solution = hint.solution  # check.solution(name): the answer, recorded as viewed
 
 HINTS = (
     "ReLU lets the incoming gradient through where it was active (z > 0) and blocks it everywhere else. "

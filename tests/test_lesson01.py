@@ -88,7 +88,7 @@ WRONG = {
     "wrong sign": (lambda x, w, b, d: tuple(-np.asarray(v) for v in with_numpy(x, w, b, d)), "wrong_sign", "dx"),
     "wrong sign of db only": (lambda x, w, b, d: (lambda dx, dw, db: (dx, dw, -db))(*with_numpy(x, w, b, d)),
                               "wrong_sign", "db"),
-    "not linear in dvalue": (squares_dvalue, "wrong_values", "dx"),
+    "not linear in dvalue": (squares_dvalue, "scaled", "dx"),
     "dx as one number": (lambda x, w, b, d: (lambda dx, dw, db: (dx[0], dw, db))(*with_numpy(x, w, b, d)),
                          "wrong_shape", "dx"),
     "nothing returned": (lambda x, w, b, d: None, "nothing_returned", None),
@@ -155,4 +155,5 @@ def test_hints_come_in_levels_and_end_at_the_solution():
     first = check.hint("neuron_backward", 1)
     last = check.hint("neuron_backward", 99)
     assert "Hint 1 of 4" in str(first)
-    assert "solutions/01_chain_rule_one_neuron.ipynb" in str(last)
+    assert 'check.solution("neuron_backward")' in str(last)
+    assert "solutions/01_chain_rule_one_neuron.ipynb" in str(check.solution("neuron_backward"))
