@@ -31,6 +31,7 @@ from ._verdict import Incorrect
 LESSON, NOTEBOOK = "lesson05", "05_backward_pass_and_sgd"
 ARGS = ("weights", "biases", "dweights", "dbiases", "learning_rate")
 hint = make_hint(LESSON, NOTEBOOK)
+solution = hint.solution  # check.solution(name): the answer, recorded as viewed
 
 HINTS = (
     "Each parameter takes a small step against its own gradient, scaled by the learning rate: the gradient "

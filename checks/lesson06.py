@@ -36,6 +36,7 @@ ALTERNATIVES = {
     "inputs": ("input", "x", "X"),
 }
 hint = make_hint(LESSON, NOTEBOOK)
+solution = hint.solution  # check.solution(name): the answer, recorded as viewed
 
 DENSE_HINTS = (
     "__init__ stores weights (n_inputs, n_neurons) = 0.01 * np.random.randn(n_inputs, n_neurons) and biases "

@@ -24,6 +24,7 @@ from ._verdict import Incorrect
 LESSON, NOTEBOOK = "lesson07", "07_gradient_checking"
 ARGS = ("f", "x", "h")
 hint = make_hint(LESSON, NOTEBOOK)
+solution = hint.solution  # check.solution(name): the answer, recorded as viewed
 
 HINTS = (
     "Make an array of zeros shaped like x for the answer. Then visit every element of x, one at a time "

@@ -22,6 +22,7 @@ from ._verdict import Incorrect
 LESSON, NOTEBOOK = "lesson08", "08_train_a_network"
 ARGS = ("probs", "y_true")
 hint = make_hint(LESSON, NOTEBOOK)
+solution = hint.solution  # check.solution(name): the answer, recorded as viewed
 
 HINTS = (
     "The result has the shape of the logits, (N, C), like probs. Each row is one sample's gradient; "
