@@ -117,7 +117,7 @@ NETWORK_HINTS = (
     "one's input (dense1, then relu, then dense2), and the loss compares dense2's output with targets.",
     "inputs (3, 4) -> dense1.output (3, 3) -> relu.output (3, 3) -> dense2.output (3, 2), the shape of "
     "targets. The loss is one number: half the sum of the squared differences.",
-    "Fill in the blanks: `dense1.forward(inputs)`, `relu.forward(____)`, `dense2.forward(____)`, then "
+    "Fill in the blanks: `dense1.forward(____)`, `relu.forward(____)`, `dense2.forward(____)`, then "
     "`loss = 0.5 * np.sum((____ - ____) ** 2)`",
 )
 NETWORK_AFTER_HINTS = (

@@ -27,13 +27,31 @@ hint = make_hint(LESSON, NOTEBOOK)
 solution = hint.solution  # check.solution(name): the answer, recorded as viewed
 
 HINTS = (
-    "Make an array of zeros shaped like x for the answer. Then visit every element of x, one at a time "
-    "(np.ndindex(x.shape) gives every index, for 1-D and 2-D x alike).",
-    "For one element: remember its value, set it to value + h and evaluate f(x), set it to value - h and "
-    "evaluate f(x), then put the value back. The slope is the difference of the two results over the "
-    "distance between the two points.",
-    "The two points are 2h apart: grad[i] = (f(x with x[i] + h) - f(x with x[i] - h)) / (2 * h). "
-    "Restore x[i] = value before moving on, so x is as it was when you return.",
+    "Nudge one element of x at a time, keeping all the others fixed: that element's slope is the change in f "
+    "between a point just above and a point just below it, divided by the distance between the two points. "
+    "Collect one slope per element in an array shaped like x.",
+    "The answer has x's shape: start from np.zeros_like(x). np.ndindex(x.shape) visits every index of a 1-D or "
+    "2-D x. For one index: remember x[index], set it a step h above and call f(x), set it h below and call "
+    "f(x), then put the remembered value back, so x is as it was when you return.",
+    "Fill in the blanks for one index, where `saved` holds x[index]: `x[index] = ____ + h`, then "
+    "`plus = ____`, `x[index] = ____ - h`, then `minus = ____`, put the element back (`x[index] = ____`), "
+    "and `grad[index] = (plus - minus) / ____`",
+)
+SLOPE_HINTS = (
+    "The exercise's function is x**2 (not the f of the cells above, which is x**3). A central difference takes "
+    "its value a step h = 0.1 above 3 and a step below, and divides their difference by the distance between "
+    "the two points.",
+    "The two points are 3 + 0.1 and 3 - 0.1, so the distance between them is 2 * 0.1. Square each point: "
+    "that is x**2 there.",
+    "Fill in the blanks: `slope = ((3 + 0.1) ** 2 - (____) ** 2) / (____)`",
+)
+DWEIGHTS_HINTS = (
+    "Your numerical_gradient takes a function and the point where to take its gradient. Here the function "
+    "is loss_of_weights (its one argument is an array shaped like layer.weights) and the point is the layer's "
+    "own weights, layer.weights.",
+    "layer.weights is (4, 3), so numerical_dweights is (4, 3) too. Pass a copy of layer.weights "
+    "(layer.weights.copy()), so that even a buggy numerical_gradient cannot change the layer, and h = 1e-5.",
+    "Fill in the blanks: `numerical_dweights = numerical_gradient(____, layer.weights.____(), 1e-5)`",
 )
 
 
@@ -94,7 +112,41 @@ def _by_rows(f, x, h):
     return grad
 
 
-def _diagnosers(f, x, h, derivative):
+def _recording(f):
+    """f, and the list of points (copies) it is evaluated at."""
+    points = []
+
+    def recorded(x):
+        try:
+            points.append(np.array(x, dtype=np.float64))
+        except Exception:  # not numbers: f itself will say so
+            pass
+        return f(x)
+
+    return recorded, points
+
+
+def _diagnosers(f, x, h, derivative, points=()):
+    def aliased(got, expected, context):
+        """`x_plus = x` (a second name, not a copy): both nudges change x itself, so f sees x un-nudged."""
+        at_x = sum(1 for p in points if p.shape == x.shape and np.array_equal(p, x))
+        if got.shape != expected.shape or at_x < 2 or close(expected, np.zeros_like(expected)):
+            return None
+        zeros = close(got, np.zeros_like(expected))
+        half = any(close(got, _one_sided(f, x, h, forward) / 2) for forward in (True, False))
+        if not (zeros or half):
+            return None
+        seen = ("both values you subtract came from the same, un-nudged x, so their difference is 0"
+                if zeros else "one of the two values you subtract came from the un-nudged x")
+        return Mistake(
+            "aliasing",
+            f"f was called at x exactly as it was, {at_x} of {len(points)} times: {seen}. That is what "
+            "`x_plus = x` does: it copies nothing, so x_plus and x_minus are second names for x itself, and "
+            "the second nudge undoes the first.",
+            "Either make real copies (`x.copy()`), or nudge x itself and call f between the nudges, putting "
+            "the element back afterwards.",
+        )
+
     def one_sided(got, expected, context):
         for forward in (True, False):
             if got.shape == expected.shape and not close(expected, _one_sided(f, x, h, forward)) and close(
@@ -162,7 +214,7 @@ def _diagnosers(f, x, h, derivative):
             )
         return None
 
-    return (scalar, rows, flattened, one_sided, factor_of_two, h_ignored)
+    return (aliased, scalar, rows, flattened, one_sided, factor_of_two, h_ignored)
 
 
 def _restored(before: np.ndarray, after: np.ndarray) -> bool:
@@ -177,9 +229,10 @@ def numerical_gradient(fn, rng):
     require_callable(fn, "numerical_gradient", ARGS)
     what = "your numerical_gradient"
     for case, f, x, h, central, derivative in _cases(rng):
-        call = guarded_call(fn, (f, x, h), ARGS, what)
+        recorded, points = _recording(f)
+        call = guarded_call(fn, (recorded, x, h), ARGS, what)
         compare("gradient", call.value, central, what=what, case=case,
-                diagnosers=_diagnosers(f, x, h, lambda _x, d=derivative: d))
+                diagnosers=_diagnosers(f, x, h, lambda _x, d=derivative: d, points))
         x_after = np.asarray(call.args_after[1])
         if not _restored(x, x_after):
             changed = tuple(int(i) for i in np.argwhere(x_after != x)[0]) if x_after.shape == x.shape else ()
@@ -193,9 +246,7 @@ def numerical_gradient(fn, rng):
             "shrinks like h**2, where a one-sided difference's shrinks only like h.")
 
 
-@exercise(LESSON, "slope of x**2 at x = 3 by a central difference with h = 0.1", graded=False,
-          hints=("Evaluate f at 3.1 and at 2.9.", "Divide the difference of the two values by the distance "
-                 "between the two points, 0.2."))
+@exercise(LESSON, "slope of x**2 at x = 3 by a central difference with h = 0.1", graded=False, hints=SLOPE_HINTS)
 def slope(value, rng):
     f, x, h = (lambda t: t**2), 3.0, 0.1
     expected = np.array((f(x + h) - f(x - h)) / (2 * h))
@@ -206,6 +257,11 @@ def slope(value, rng):
     if got.shape == () and abs(float(got) - forward) < 1e-9:
         raise Incorrect("Your slope is 6.1: the forward difference (f(3.1) - f(3)) / 0.1.\n"
                         "Try: use the points on both sides of 3, 2.9 and 3.1.", part="slope", diagnosis="one_sided")
+    cubic = ((x + h) ** 3 - (x - h) ** 3) / (2 * h)
+    if got.shape == () and abs(float(got) - cubic) < 1e-9:
+        raise Incorrect("Your slope is the central difference of x**3, the f defined in the cells above; this "
+                        "exercise is about x**2.\nTry: square the two points yourself (or define a function "
+                        "for x**2 under another name).", part="slope", diagnosis="wrong_function")
     compare("slope", got, expected, what="your value", case="for f(x) = x**2 at x = 3 with h = 0.1",
             diagnosers=(lambda g, e, c: Mistake("factor_of_two", "your value is twice the right one.",
                                                 "The two points are 0.2 apart, not 0.1.")
@@ -219,9 +275,7 @@ def _layer_example():
 
 
 @exercise(LESSON, "dweights of the lesson's dense layer, by your numerical_gradient", graded=False,
-          hints=("Write the loss as a function of the weights only: "
-                 "f = lambda w: np.sum(dvalues * (inputs @ w + biases)).",
-                 "Then numerical_dweights = numerical_gradient(f, weights, 1e-5)."))
+          hints=DWEIGHTS_HINTS)
 def numerical_dweights(value, rng):
     dvalues, inputs, weights, biases = _layer_example()
     expected = dense_gradients(dvalues, inputs, weights, biases)[1]
