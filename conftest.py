@@ -7,8 +7,9 @@
 
 Other notebooks (fixtures under tests/, for example) are not run by nbval unless named on the command line.
 
-Files the tests and the notebook kernels write stay under artifacts/ (git-ignored): never in the
-user's home or the tracked tree. Each notebook's kernel gets a progress file of its own, emptied
+Files the tests and the notebook kernels write stay under artifacts/ (git-ignored; BACKPROP_TEST_ARTIFACTS
+moves it): never in the user's home or the tracked tree. The tests' HOME and XDG folders point there too,
+so matplotlib's cache, Jupyter's runtime files and Chromium's profile land under artifacts/home. Each notebook's kernel gets a progress file of its own, emptied
 before it starts, so a notebook's output does not depend on which notebooks ran before it.
 """
 
@@ -19,10 +20,21 @@ import pytest
 from nbval.plugin import IPyNbCell, IPyNbFile
 
 ROOT = Path(__file__).resolve().parent
-ARTIFACTS = ROOT / "artifacts"
+ARTIFACTS = Path(os.environ.get("BACKPROP_TEST_ARTIFACTS") or ROOT / "artifacts")
 NOTEBOOK_FOLDERS = {"solutions": "strict", "lessons": "lax"}
 
-ARTIFACTS.mkdir(exist_ok=True)
+ARTIFACTS.mkdir(parents=True, exist_ok=True)
+os.environ["BACKPROP_TEST_ARTIFACTS"] = str(ARTIFACTS)  # nested runs (tests/test_every_cpu.py) pick their own
+
+# Everything that writes into the home folder (matplotlib's font cache, Jupyter's runtime and data files,
+# IPython, Chromium's profile, dconf, npm's cache) follows HOME or an XDG variable: point them all here.
+_HOME = ARTIFACTS / "home"
+for _name, _path in {"HOME": _HOME, "XDG_CONFIG_HOME": _HOME / ".config", "XDG_CACHE_HOME": _HOME / ".cache",
+                     "XDG_DATA_HOME": _HOME / ".local/share", "XDG_STATE_HOME": _HOME / ".local/state",
+                     "MPLCONFIGDIR": _HOME / ".config/matplotlib", "npm_config_cache": _HOME / ".npm",
+                     "JUPYTER_RUNTIME_DIR": _HOME / ".local/share/jupyter/runtime"}.items():
+    _path.mkdir(parents=True, exist_ok=True)
+    os.environ[_name] = str(_path)
 # One file per xdist worker ("gw0", "gw1"; "main" without xdist), so parallel tests never share one.
 _WORKER_PROGRESS = ARTIFACTS / f"pytest-progress-{os.environ.get('PYTEST_XDIST_WORKER', 'main')}.json"
 _WORKER_PROGRESS.unlink(missing_ok=True)

@@ -144,11 +144,19 @@ def test_momentum_reaches_90_percent_and_plain_sgd_does_not(solution):
 
 
 def test_too_large_a_learning_rate_raises_the_loss(solution):
+    """What the lesson says of the three rates, and only what holds on every CPU: the jump comes within the
+    first steps (before rounding differences can grow), and where the large rate thrashes afterwards is
+    chaotic (its last 100 epochs averaged 2.2 with one BLAS kernel and 5.9 with another), so only "far
+    above the good rate" is asserted about it."""
     _, namespace = solution
-    runs = namespace["runs"]
-    assert max(runs) > 1.0 and min(runs) < 1.0
-    large = runs[max(runs)]["loss"]
-    assert np.mean(large[-100:]) > 2 * large[0] > 2 * np.mean(runs[1.0]["loss"][-100:])
+    runs = {rate: np.array(run["loss"]) for rate, run in namespace["runs"].items()}
+    assert sorted(runs) == [0.02, 1.0, 20.0]
+    small, good, large = runs[0.02], runs[1.0], runs[20.0]
+    assert small[0] == good[0] == large[0]  # the same starting weights
+    assert 0.75 * small[0] < small[-1] < small[0]
+    assert good[-1] < 0.5 * good[0]
+    assert large[:20].max() > 5 * large[0]
+    assert large[-100:].min() > good[-100:].max()
 
 
 def test_the_loop_and_the_batch_agree(solution):

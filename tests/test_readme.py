@@ -31,9 +31,10 @@ def test_the_quick_start_has_exactly_two_commands():
 def test_the_start_command_opens_lesson_1_with_the_repository_as_root(tmp_path):
     start = quick_start_commands()[0].split("&&", 1)[1].split()  # the part after the install
     assert start[:2] == ["jupyter", "lab"]
+    assert "--allow-root" in start  # root in a container or cloud shell: JupyterLab refuses to start without it
     port = free_port()
     # The same command, but "opening the browser" prints the URL instead, on a free local port.
-    command = [sys.executable, "-m", "jupyter", "lab", *start[2:], "--allow-root", "--ServerApp.ip=127.0.0.1",
+    command = [sys.executable, "-m", "jupyter", "lab", *start[2:], "--ServerApp.ip=127.0.0.1",
                f"--port={port}", "--ServerApp.port_retries=0", "--ServerApp.use_redirect_file=False",
                "--ServerApp.browser=echo OPENED %s"]
     server = subprocess.Popen(command, cwd=ROOT, env=isolated_env(tmp_path), stdout=subprocess.PIPE,

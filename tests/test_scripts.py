@@ -421,7 +421,8 @@ def test_pytest_runs_solutions_strictly_and_lessons_laxly(tmp_path):
         cwd=tmp_path,
         capture_output=True,
         text=True,
-        env={k: v for k, v in os.environ.items() if k not in ("BACKPROP_STRICT", "PYTEST_XDIST_WORKER")},
+        env={k: v for k, v in os.environ.items()
+             if k not in ("BACKPROP_STRICT", "PYTEST_XDIST_WORKER", "BACKPROP_TEST_ARTIFACTS")},
         timeout=600,
     )
     out = result.stdout
