@@ -1,9 +1,11 @@
 """Taking apart what a learner's function returned."""
 from __future__ import annotations
 
+import re
+
 import numpy as np
 
-from ._verdict import Incorrect
+from ._verdict import Incorrect, Raised
 
 
 def unpack(value, parts: tuple, what: str) -> tuple:
@@ -54,3 +56,85 @@ def linear_in_upstream(fn, args: tuple, names: tuple, parts: tuple, expected: tu
     got = unpack(guarded_call(fn, tripled, names, what).value, parts, what)
     for part, value, wanted in zip(parts, got, expected):
         compare(part, value, 3.0 * np.asarray(wanted), what=what, case=f"when {names[0]} is tripled (it should triple too)")
+
+
+# Numpy's words when the factors of a product do not fit (matmul, dot, and broadcasting in `*`).
+_SHAPE_ERROR = re.compile(r"matmul|not aligned|mismatch in its core dimension|could not be broadcast")
+
+
+def call_explaining_shapes(fn, args: tuple, names: tuple, what: str, square_args: tuple, wrong_forms,
+                           parts: tuple | None = None):
+    """guarded_call(fn, args, names, what), explaining a product whose factors do not fit.
+
+    When the learner's code stops on numpy's shape error (the raw `matmul ... (n?,k),(k,m?)` message), it is
+    called once more on `square_args`, where every array is square and numpy lets any product through. If a
+    part of that result is one of `wrong_forms(*square_args)[part]` (the right factors, one transposed or in
+    the other order), the verdict is "transposed" for that part, with the learner's own line; otherwise the
+    learner's error stands.
+    parts: the names of the returned tuple's items, or None for a single array (named `names`' result).
+    """
+    from ._learner import guarded_call
+    from ._numeric import close
+
+    try:
+        return guarded_call(fn, args, names, what)
+    except Raised as raised:
+        if not _SHAPE_ERROR.search(raised.message):
+            raise
+        error = raised
+    try:
+        value = guarded_call(fn, square_args, names, what).value
+        got = dict(zip(parts, value)) if parts else {None: value}
+        forms = wrong_forms(*square_args)
+        for part, alternatives in forms.items():
+            mine = np.asarray(got.get(part), dtype=np.float64)
+            if any(mine.shape == alt.shape and close(mine, alt) for alt in alternatives):
+                break
+        else:
+            raise error
+    except (Raised, TypeError, ValueError):
+        raise error from None
+    name = part or "the result"
+    # The learner's line stays; numpy's gufunc signature says nothing a learner can use, so its line goes.
+    where = "\n".join(line for line in error.message.split("\n") if not _SHAPE_ERROR.search(line))
+    raise Incorrect(
+        f"{where}\nValueError: the shapes of a product's two factors do not fit.\n\nWhat happened: the two factors of a product do not fit, because one of them should "
+        f"be transposed (or the two swapped). With square arrays, where numpy cannot notice, your {name} is "
+        "the product of the right arrays with the wrong one transposed.\n"
+        "Try: write each factor's shape under it; the inner dimensions must match, and the outer ones must "
+        f"give the shape of {name}.",
+        part=part,
+        diagnosis="transposed",
+    ) from None
+
+
+def not_aliased(value, part: str, notebook: dict, originals: dict) -> None:
+    """For a value check: the learner's answer must be an array of its own, and the notebook's arrays unchanged.
+
+    notebook:  the learner's namespace (`_learner.caller_namespace()`)
+    originals: {name: the array the lesson defined under that name}, e.g. {"dvalues": ..., "z": ...}
+    `drelu = dvalues` followed by `drelu[z <= 0] = 0` is caught here: drelu *is* dvalues, and zeroing it
+    changed dvalues too, so every later attempt would start from a wrong dvalues.
+    """
+    for name, original in originals.items():
+        theirs = notebook.get(name)
+        if not isinstance(theirs, np.ndarray) or theirs.shape != np.shape(original):
+            continue
+        if isinstance(value, np.ndarray) and np.shares_memory(theirs, value):
+            changed = not np.array_equal(theirs, original)
+            raise Incorrect(
+                f"Your {part} is not an array of its own: it is the same array as your `{name}` "
+                f"(`{part} = {name}` gives one array a second name, it copies nothing)."
+                + (f" So changing {part} changed `{name}` too: print({name}) and see." if changed else "")
+                + f"\nTry: re-run the cell that defines `{name}`, then start {part} from a copy of it.",
+                part=part,
+                diagnosis="aliased",
+            )
+        if not np.array_equal(theirs, original):
+            raise Incorrect(
+                f"Your `{name}` is no longer the array the lesson gave you: some of its entries were changed "
+                f"in place (by an assignment into `{name}`, or into another name for the same array).\n"
+                f"Try: re-run the cell that defines `{name}`, then compute {part} without writing into `{name}`.",
+                part=name,
+                diagnosis="modified_input",
+            )

@@ -146,8 +146,8 @@ def ready(check, answer) -> bool:
     name = getattr(getattr(check, "exercise", None), "name", "the exercise above")
     display(Note(
         f"Finish `{name}` first",
-        f"This cell uses your `{name}`, and its check says: {result.label.split(':')[0][2:].lower()}. "
-        "Come back and run this cell when the check passes.",
+        f"This cell uses your `{name}`, and its check, check.{name}({name}) above in this notebook, says: "
+        f"{result.label.split(':')[0][2:].lower()}. Come back and run this cell when the check passes.",
     ))
     return False
 

@@ -19,6 +19,7 @@ import inspect
 import io
 import os
 import signal
+import sys
 import threading
 import traceback
 from dataclasses import dataclass
@@ -189,3 +190,14 @@ def describe_type(obj) -> str:
         return "a string"
     name = type(obj).__name__
     return f"{'an' if name[0] in 'aeiouAEIOU' else 'a'} {name}"
+
+
+def caller_namespace() -> dict:
+    """The global names of the code that called the check: in a notebook, the learner's variables.
+
+    Value checks read it (never write it) to see what the learner's answer shares with their other arrays.
+    """
+    frame = sys._getframe(1)
+    while frame is not None and frame.f_code.co_filename.startswith(_CHECKS_DIR):
+        frame = frame.f_back
+    return frame.f_globals if frame is not None else {}
