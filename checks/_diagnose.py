@@ -48,7 +48,7 @@ def collapsed_to_scalar(got, expected, context):
         return Mistake(
             "summed_all_axes",
             f"you gave a single number, but {expected.size} values of shape {expected.shape} are expected.",
-            "Summing without an `axis` adds up everything. Sum over the batch axis only.",
+            "A sum without an `axis` adds up everything: which axis should it run over, if any?",
         )
     return None
 

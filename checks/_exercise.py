@@ -13,6 +13,7 @@ import contextlib
 import contextvars
 import functools
 import os
+import sys
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -196,6 +197,9 @@ def make_hint(lesson: str, notebook: str):
         return Note(f"Hint {level} of {len(levels)} for {name}", levels[level - 1] + more)
 
     hint.solution = make_solution(lesson, notebook)  # a lesson module's one line: `solution = hint.solution`
+    # The last hint level names check.solution, so every module that has hints has it too, even one that
+    # does not (yet) say `solution = hint.solution` itself.
+    sys._getframe(1).f_globals.setdefault("solution", hint.solution)
     return hint
 
 

@@ -32,9 +32,11 @@ HINTS = (
     "y = ReLU(z). Start from dvalue, the gradient arriving from above, and multiply by one local "
     "derivative per step.",
     "ReLU's derivative is 1 where z > 0 and 0 otherwise (at z = 0 too: the course's convention). Times "
-    "dvalue, that is the gradient at z. A sum passes the gradient unchanged to each of its terms, b included.",
-    "A product x[i]*w[i] sends the gradient at z times the *other* factor to each side: the derivative of "
-    "x[i]*w[i] with respect to x[i] is w[i]. So dx is built from w, dw from x, and db is the gradient at z.",
+    "dvalue, that is the gradient at z, a number. A sum passes it unchanged to each of its terms, b included; "
+    "a product x[i]*w[i] multiplies it by the *other* factor. x and w are arrays of shape (n,), so dx and dw "
+    "are too, and db is a number.",
+    "With numpy, one line per gradient: dz = dvalue * (1.0 if ____ else 0.0), then dx = dz * ____, "
+    "dw = dz * ____ and db = ____.",
 )
 
 
@@ -171,11 +173,17 @@ def _bias_missing(got, expected, context):
 
 @exercise(LESSON, "z of the lesson's example", graded=False,
           hints=("z multiplies each input by its weight, adds the products, then adds the bias.",
-                 "With numpy arrays, np.dot(x, w) (or x @ w) is the sum of the products."))
+                 "x and w are arrays of shape (3,): np.dot(x, w), or x @ w, is the sum of their products, "
+                 "one number.",
+                 "z = np.dot(____, ____) + ____"))
 def z(value, rng):
     x, w, b, _ = example.neuron()
     compare("z", _as_number(value, "your value"), np.float64(neuron_z(x, w, b)), what="your value",
-            case="for the lesson's example", diagnosers=(_bias_missing,), context={"b": b})
+            case="for the lesson's example", diagnosers=(_bias_missing,), context={"b": b},
+            advice={"wrong_values": "Multiply each input by its weight, add the three products, then add b: "
+                                    "check each step by printing it.",
+                    "wrong_shape": "z is one number: the sum of the three products x[i]*w[i], plus b. "
+                                   "np.dot of two (3,) arrays gives that number; x * w alone keeps all three."})
     return "z = x·w + b: three products, their sum, and the bias. ReLU then passes it through, since it is positive."
 
 
@@ -192,13 +200,16 @@ def _not_divided(got, expected, context):
 @exercise(LESSON, "The slope of y in x[0], estimated with a small nudge", graded=False,
           hints=("Compute y once as it is, and once with x[0] increased by h (leave x itself unchanged: "
                  "work on a copy). The slope is (change in y) / h.",
-                 "x_nudged = x.copy(); x_nudged[0] += h; then (neuron_output(x_nudged, w, b) - "
-                 "neuron_output(x, w, b)) / h."))
+                 "neuron_output(x, w, b) gives y. Make a copy of x (x.copy(): a plain `=` would give the same "
+                 "array a second name), add h to its entry 0, and give the copy to neuron_output.",
+                 "x_nudged = x.____(); x_nudged[____] += h; slope_x0 = (neuron_output(x_nudged, w, b) - ____) / ____"))
 def slope_x0(value, rng):
     x, w, b, _ = example.neuron()
     expected = neuron_gradients(x, w, b, 1.0)[0][0]
     compare("slope_x0", _as_number(value, "your value"), expected, what="your value",
-            case="for the lesson's example", diagnosers=(_not_divided,), context={})
+            case="for the lesson's example", diagnosers=(_not_divided,), context={},
+            advice={"wrong_values": "The slope is (y with x[0] nudged - y as it is) / h: check that only "
+                                    "x[0] was nudged, by h, and that x itself was left as it was."})
     return ("Nudging x[0] by h changes y by about -3·h: y goes down by 3 for each unit of x[0]. "
             "Keep this -3 in mind; the chain rule will find it without any nudge.")
 
@@ -229,10 +240,13 @@ def _value_check(part: str, hints: tuple):
 
 
 _VALUE_HINTS = (
-    "Follow the seed's steps for x[0] and do the same for every input: the gradient at z (drelu_dz) passes "
-    "through the sum unchanged, then each product multiplies it by its other factor.",
-    "drelu_dx1 = drelu_dxw1 * w[1], drelu_dw1 = drelu_dxw1 * x[1], and db is drelu_db. "
-    "Collect the three of each kind into an array.",
+    "Follow the lesson's steps for x[0] and do the same for every input and every weight: the gradient at z "
+    "(drelu_dz) passes through the sum unchanged (drelu_dxw0, drelu_dxw1, drelu_dxw2, drelu_db), then each "
+    "product multiplies it by its other factor.",
+    "dx[i] is the gradient at product i times w[i]; dw[i] is the same gradient times x[i]. dx and dw are "
+    "arrays of shape (3,) (np.array([..., ..., ...])), db is a number.",
+    "dx = np.array([drelu_dxw0 * ____, drelu_dxw1 * ____, drelu_dxw2 * ____]), dw the same with ____ in "
+    "place of w, and db = ____.",
 )
 dx = _value_check("dx", _VALUE_HINTS)
 dw = _value_check("dw", _VALUE_HINTS)

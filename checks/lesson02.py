@@ -2,7 +2,7 @@
 
     from checks import lesson02 as check
     check.layer_dinputs(layer_dinputs)   # graded: fn(dvalues (n_neurons,), weights (n_inputs, n_neurons)) -> (n_inputs,)
-    check.dinputs(dinputs)               # practice: the seed's example, dvalues = [1, 1, 1]
+    check.dinputs(dinputs)               # practice: the lesson's weights, a new gradient dvalues_next = [[2, -1, 0.5]]
     check.dinputs_second(dinputs_second) # practice: the same weights, dvalues = [0, 1, 0]
 
 Expected values are central differences of the course's dense forward pass for a batch of one.
@@ -27,10 +27,22 @@ solution = hint.solution  # check.solution(name): the answer, recorded as viewed
 HINTS = (
     "Input i feeds every neuron j through the weight weights[i, j]. Its gradient adds up, over the neurons, "
     "the gradient arriving at neuron j times that weight. The result has one entry per input: shape (n_inputs,).",
-    "Written as a loop: dinputs[i] = sum over j of weights[i, j] * dvalues[j]. With numpy, one product of a "
-    "(n_neurons,) vector and an (n_neurons, n_inputs) matrix does every i at once.",
-    "np.dot(dvalues, weights.T), or dvalues @ weights.T. Check the shapes: (n_neurons,) times "
-    "(n_neurons, n_inputs) gives (n_inputs,).",
+    "Written as a loop: dinputs[i] = sum over j of weights[i, j] * dvalues[j]. With numpy, one product of the "
+    "(n_neurons,) vector dvalues and a matrix does every i at once. Of weights (n_inputs, n_neurons) and "
+    "weights.T (n_neurons, n_inputs), which takes (n_neurons,) to (n_inputs,)?",
+    "return dvalues @ ____",
+)
+DINPUTS_HINTS = (
+    "Each input's gradient adds up, over the three neurons, the gradient arriving at that neuron times the "
+    "weight joining them: the explicit sums of section 2, with the new gradient. One np.dot does all four sums.",
+    "The sample is dvalues_next[0], shape (3,): dvalues_next itself is a batch of one, (1, 3). The result needs "
+    "(4,), one entry per input. Of weights (4, 3) and weights.T (3, 4), which takes (3,) to (4,)?",
+    "dinputs = np.dot(dvalues_next[____], ____)",
+)
+SECOND_HINTS = (
+    "Only the second neuron sends a gradient back, so each input gets exactly its weight to that neuron.",
+    "dvalues_second is already one sample, shape (3,) (no [0] needed). The product must go from (3,) to (4,).",
+    "dinputs_second = dvalues_second @ ____",
 )
 
 
@@ -70,8 +82,8 @@ def _extra_axis(got, expected, context):
             f"the numbers are right, but the shape is {got.shape} instead of {expected.shape}: "
             "an extra axis of length 1.",
             "One sample's dinputs is 1-D, (n_inputs,), so every factor should be 1-D or the weights. A 2-D "
-            "factor brings the extra axis in: the seed's dvalues is a batch of one, shape (1, 3), and "
-            "dvalues[0] is its one sample.",
+            "factor brings the extra axis in: a batch of one, shape (1, n_neurons), is not one sample; "
+            "its row [0] is.",
         )
     return None
 
@@ -83,7 +95,7 @@ def _indexed_sample(got, expected, context):
             "indexed_sample",
             f"your answer has shape {got.shape}: it is dvalues[0] times weights.T. In this function dvalues is "
             "already one sample's 1-D vector, so dvalues[0] is a single number.",
-            "The seed writes dvalues[0] because its dvalues is a batch of one, shape (1, n_neurons). "
+            "The lesson writes dvalues_next[0] because dvalues_next is a batch of one, shape (1, n_neurons). "
             "Here, use dvalues itself.",
         )
     return None
@@ -115,7 +127,20 @@ def _transposed(got, expected, context):
     return None
 
 
-DIAGNOSERS = (_extra_axis, _indexed_sample, _wrong_axis, _transposed)
+def _averaged(got, expected, context):
+    n_neurons = len(context["dvalues"])
+    if n_neurons > 1 and got.shape == expected.shape and np.any(expected != 0) and close(got * n_neurons, expected):
+        return Mistake(
+            "mean_instead_of_sum",
+            f"your values are the right ones divided by the number of neurons ({n_neurons}): an average over the "
+            "neurons, where the gradient adds them up.",
+            "Every neuron's path from this input to the loss adds its own share: sum over the neurons, "
+            "do not average (np.mean divides by their number).",
+        )
+    return None
+
+
+DIAGNOSERS = (_extra_axis, _indexed_sample, _wrong_axis, _transposed, _averaged)
 
 
 @exercise(LESSON, "A layer's dinputs for one sample", graded=True, hints=HINTS)
@@ -138,23 +163,27 @@ def layer_dinputs(fn, rng):
             "adds up what every neuron sends back: that neuron's gradient times the weight joining them.")
 
 
-def _value_check(name: str, title: str, dvalues, insight: str):
+def _value_check(name: str, title: str, dvalues, hints: tuple, insight: str, advice=None):
     def body(value, rng):
         weights = example.layer_weights()
         compare("dinputs", value, layer_gradient(dvalues, weights), what="your value",
                 case=f"for the lesson's weights and dvalues = [{', '.join(f'{v:g}' for v in dvalues)}]", diagnosers=DIAGNOSERS,
-                context=_context(dvalues, weights))
+                context=_context(dvalues, weights), advice=advice)
         return insight
 
     body.__name__ = name
-    return exercise(LESSON, title, graded=False, hints=HINTS[1:])(body)
+    return exercise(LESSON, title, graded=False, hints=hints)(body)
 
 
+# The new gradient of exercise 1: not the walkthrough's ones, so its numbers are worked out, not copied.
+NEXT_DVALUES = np.array([2.0, -1.0, 0.5])
 dinputs = _value_check(
-    "dinputs", "dinputs of the seed's example", np.ones(3),
-    "dinputs = [0.44, -0.38, -0.07, 1.37]: each input's weights to the three neurons, added up "
-    "(every neuron sends back a gradient of 1 here).")
+    "dinputs", "dinputs for a new gradient, with one np.dot", NEXT_DVALUES, DINPUTS_HINTS,
+    "One product did the four sums of section 2: each input's weights to the three neurons, each times that "
+    "neuron's gradient, added up.",
+    advice={"upstream_ignored": "This exercise's gradient is the new one, dvalues_next: its sample is "
+                                "dvalues_next[0]. The walkthrough's dvalues (all ones) belongs to the sections above."})
 dinputs_second = _value_check(
-    "dinputs_second", "dinputs when only the second neuron matters", np.array([0.0, 1.0, 0.0]),
+    "dinputs_second", "dinputs when only the second neuron matters", np.array([0.0, 1.0, 0.0]), SECOND_HINTS,
     "With dvalues = [0, 1, 0] only the second neuron sends a gradient back, so dinputs is exactly that "
     "neuron's weights: column 1 of weights.")

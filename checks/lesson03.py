@@ -11,7 +11,7 @@ import functools
 import numpy as np
 
 from . import _examples as example
-from ._answers import linear_in_upstream, unpack, untouched
+from ._answers import call_explaining_shapes, linear_in_upstream, unpack, untouched
 from ._diagnose import Mistake, compare
 from ._exercise import exercise, make_hint
 from ._learner import guarded_call, require_callable
@@ -29,10 +29,35 @@ HINTS = (
     "Each gradient has the shape of what it is the gradient of: dinputs (N, n_in), dweights (n_in, n_out), "
     "dbiases (1, n_out).",
     "Each result is one matrix product or one sum. Pick the factors whose shapes give the result's shape: "
-    "(N, n_out) times (n_out, n_in) gives (N, n_in). Which array, transposed, is (n_out, n_in)?",
-    "dinputs uses dvalues and weights.T; dweights uses inputs.T and dvalues; dbiases sums dvalues over the "
-    "batch axis (axis=0) and keeps that axis (keepdims=True).",
+    "(N, n_out) times (n_out, n_in) gives (N, n_in). Which array, transposed, is (n_out, n_in)? For dweights "
+    "the batch N must be the inner dimension; dbiases adds up dvalues over the batch.",
+    "dinputs = dvalues @ ____; dweights = ____ @ dvalues; dbiases = np.sum(dvalues, axis=____, keepdims=____)",
 )
+VALUE_HINTS = {
+    "dinputs": (
+        "Row n of dinputs is lesson 2's result for sample n. Stacking the samples' rows, one matrix product "
+        "does them all at once.",
+        "dvalues is (3, 3), weights (4, 3), and dinputs must be (3, 4), one row per sample, like inputs. Which "
+        "product of dvalues and weights, one of them transposed, has that shape?",
+        "dinputs = dvalues @ ____",
+    ),
+    "dweights": (
+        "Every sample adds its own contribution (an outer product) to dweights, and a matrix product adds up "
+        "along its inner dimension.",
+        "inputs is (3, 4) and dvalues (3, 3); dweights must be (4, 3), the shape of weights, with the batch "
+        "(3 samples) as the inner dimension. Which of the two goes first, and transposed?",
+        "dweights = ____ @ dvalues",
+    ),
+    "dbiases": (
+        "A bias is added to every sample's output with local derivative 1, so its gradient adds up dvalues "
+        "over the samples.",
+        "Sum dvalues over the batch axis, axis 0. The result must keep the shape of biases, (1, 3), not (3,).",
+        "dbiases = np.sum(dvalues, axis=____, keepdims=____)",
+    ),
+}
+# Generic shape advice fits here: every gradient of this lesson is a product or a sum of these arrays.
+ADVICE = {"wrong_shape": "A gradient has the shape of what it is the gradient of. Write the shapes of each factor "
+                         "next to your code and check that the inner dimensions of each product match."}
 
 
 def _cases(rng):
@@ -45,17 +70,35 @@ def _cases(rng):
 
 def _wrong_axis(got, expected, context):
     dvalues = context.get("dvalues")
-    if context["part"] != "dbiases" or dvalues is None or dvalues.shape[0] == dvalues.shape[1]:
+    if context["part"] != "dbiases" or dvalues is None:
         return None
     across_neurons = dvalues.sum(axis=1)
-    if close(got.reshape(-1), across_neurons):
+    if got.size == across_neurons.size and close(got.reshape(-1), across_neurons):
+        kept = " (keepdims kept that summed axis, so the shape looks two-dimensional)" if got.ndim == 2 else ""
         return Mistake(
             "wrong_axis",
-            f"you summed over the neurons (axis=1), giving one number per sample, shape {got.shape}.",
+            f"you summed over the neurons (axis=1), giving one number per sample, shape {got.shape}{kept}.",
             "A bias is shared by every sample in the batch, so its gradient adds up the samples' "
             "contributions: sum over the batch axis.",
         )
     return None
+
+
+def _transposed_forms(dvalues, inputs, weights) -> dict:
+    """Products of the right arrays with one transposed or the two swapped (square arrays: all defined)."""
+    right = dense_gradients(dvalues, inputs, weights)
+    forms = {
+        "dinputs": [dvalues @ weights, weights @ dvalues, weights.T @ dvalues, dvalues.T @ weights,
+                    dvalues.T @ weights.T, weights @ dvalues.T],
+        "dweights": [inputs @ dvalues, dvalues @ inputs, inputs.T @ dvalues.T, dvalues.T @ inputs,
+                     inputs @ dvalues.T, dvalues @ inputs.T],
+    }
+    return {part: [f for f in found if not close(f, right[PARTS.index(part)])] for part, found in forms.items()}
+
+
+def _square_case(rng):
+    """Every array (3, 3): where a mis-transposed product raises no error, so its result can be named."""
+    return rng.normal(size=(3, 3)), rng.normal(size=(3, 3)), rng.normal(size=(3, 3))
 
 
 def _context(dvalues, inputs, weights):
@@ -67,15 +110,16 @@ def _context(dvalues, inputs, weights):
 def dense_backward(fn, rng):
     require_callable(fn, "dense_backward", ARGS)
     what = "your dense_backward"
+    square = _square_case(rng)
     for case, dvalues, inputs, weights in _cases(rng):
-        call = guarded_call(fn, (dvalues, inputs, weights), ARGS, what)
+        call = call_explaining_shapes(fn, (dvalues, inputs, weights), ARGS, what, square, _transposed_forms, PARTS)
         untouched(call, what)
         got = unpack(call.value, PARTS, what)
         expected = dense_gradients(dvalues, inputs, weights)
         context = functools.partial(_context, dvalues, inputs, weights)
         for part, value, wanted in zip(PARTS, got, expected):
             compare(part, value, wanted, what=what, case=case, diagnosers=(_wrong_axis,), context=context,
-                    others=dict(zip(PARTS, expected)))
+                    others=dict(zip(PARTS, expected)), advice=ADVICE)
     case, dvalues, inputs, weights = next(_cases(rng))
     linear_in_upstream(fn, (dvalues, inputs, weights), ARGS, PARTS, dense_gradients(dvalues, inputs, weights), what)
     return ("All three gradients match on random batches, a batch of one and the lesson's example. "
@@ -90,11 +134,12 @@ def _value_check(part: str, title: str):
         args = example.batch_dvalues(), example.layer_inputs(), example.layer_weights()
         expected = dense_gradients(*args)
         compare(part, value, expected[index], what="your value", case="for the lesson's example",
-                diagnosers=(_wrong_axis,), context=functools.partial(_context, *args), others=dict(zip(PARTS, expected)))
+                diagnosers=(_wrong_axis,), context=functools.partial(_context, *args), others=dict(zip(PARTS, expected)),
+                advice=ADVICE)
         return f"{part} has shape {expected[index].shape}, the shape of what it is the gradient of."
 
     body.__name__ = part
-    return exercise(LESSON, title, graded=False, hints=HINTS)(body)
+    return exercise(LESSON, title, graded=False, hints=VALUE_HINTS[part])(body)
 
 
 dinputs = _value_check("dinputs", "dinputs of the lesson's example")

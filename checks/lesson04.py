@@ -12,7 +12,8 @@ import numpy as np
 from . import _examples as example
 from ._diagnose import Mistake, compare
 from ._exercise import exercise, make_hint
-from ._learner import guarded_call, require_callable
+from ._answers import not_aliased
+from ._learner import caller_namespace, guarded_call, require_callable
 from ._numeric import as_float64, close
 from ._reference import away_from_kink, relu_gradient
 from ._verdict import Incorrect, Raised
@@ -27,14 +28,23 @@ HINTS = (
     "ReLU lets the incoming gradient through where it was active (z > 0) and blocks it everywhere else. "
     "The result has the shape of z: dvalues (N, n), z (N, n) -> drelu (N, n).",
     "Start from a copy of dvalues (so the caller's array stays as it was), then set to zero the entries "
-    "where ReLU was off. Which of the two arrays tells you where ReLU was off?",
-    "drelu = dvalues.copy(), then drelu[z <= 0] = 0: at z == 0 too, where the course takes the derivative "
-    "to be 0. Starting from np.zeros_like(z) instead gives an integer array when z is one.",
+    "where ReLU was off, z <= 0 (at z == 0 too: the course takes the derivative there to be 0). Starting from "
+    "np.zeros_like(z) instead gives an integer array when z is one.",
+    "drelu = ____.copy(), then drelu[____] = 0, then return drelu.",
 )
 MASK_HINTS = (
-    "The mask is ReLU's local derivative: 1 where ReLU passes its input on, 0 where it outputs 0.",
-    "Compare z with 0 (a boolean array), then turn it into numbers, or fill np.zeros_like(z) with ones "
-    "where the comparison is True. What should the entries be where z is exactly 0?",
+    "The mask is ReLU's local derivative: 1 where ReLU passes its input on, 0 where it outputs 0. It comes "
+    "from what ReLU saw in the forward pass, z.",
+    "Compare z with 0 (a boolean array of shape (3, 4)), then turn it into numbers. What should the entries "
+    "be where z is exactly 0?",
+    "mask = (z ____ 0).astype(int)",
+)
+DRELU_HINTS = (
+    "drelu keeps dvalues where ReLU was on (z > 0) and is 0 where it was off: copy dvalues, then zero "
+    "the entries where ReLU was off.",
+    "Copy with dvalues.copy(): `drelu = dvalues` would give the same array a second name, and zeroing drelu "
+    "would zero dvalues too. The entries to zero are where z <= 0: a boolean array of z's shape selects them.",
+    "drelu = ____.copy(), then drelu[____] = 0",
 )
 
 
@@ -131,6 +141,20 @@ def _integer_dtype(got, expected, context):
     return None
 
 
+def _mask_from_dvalues(got, expected, context):
+    dvalues = context["dvalues"]
+    for alternative in ((dvalues > 0) * 1.0, (dvalues >= 0) * 1.0, (dvalues != 0) * 1.0):
+        if _alternative(got, expected, alternative):
+            return Mistake(
+                "mask_on_wrong_array",
+                "your mask is 1 wherever dvalues is positive, and here every entry of dvalues is: the mask "
+                "was taken from dvalues.",
+                "The mask is ReLU's own derivative, so it comes from ReLU's input in the forward pass. Which "
+                "of the lesson's arrays is that?",
+            )
+    return None
+
+
 DIAGNOSERS = (_integer_dtype, _mask_on_wrong_array, _forward_output, _relu_at_zero, _inverted_mask, _no_mask)
 
 
@@ -139,7 +163,8 @@ def _compare(value, expected, dvalues, z, what, case) -> np.ndarray:
     got = as_float64(value, PART, what)
     if close(got, expected):
         return got
-    return compare(PART, value, expected, what=what, case=case, diagnosers=DIAGNOSERS, context=_context(dvalues, z))
+    return compare(PART, value, expected, what=what, case=case, diagnosers=DIAGNOSERS, context=_context(dvalues, z),
+                   advice=VALUE_ADVICE)
 
 
 def _context(dvalues, z) -> dict:
@@ -244,10 +269,12 @@ def _mask_times_dvalues(got, expected, context):
 @exercise(LESSON, "ReLU's mask (local derivative) on the lesson's example", graded=False, hints=MASK_HINTS)
 def mask(value, rng):
     z = example.relu_z()
+    not_aliased(value, "mask", caller_namespace(), {"z": z, "dvalues": example.relu_dvalues()})
     expected = expected_gradient(np.ones(z.shape), z)
     context = {"z": z, "dvalues": np.asarray(example.relu_dvalues(), dtype=np.float64)}
     got = compare("mask", value, expected, what="your value", case="for the lesson's example",
-                  diagnosers=(_mask_times_dvalues, _forward_output, _inverted_mask_alone), context=context)
+                  diagnosers=(_mask_times_dvalues, _mask_from_dvalues, _forward_output, _inverted_mask_alone),
+                  context=context, advice=VALUE_ADVICE)
     _exact_zeros(got, z, "your value", "for the lesson's example")
     return "The mask is 1 where z > 0 and 0 elsewhere: ReLU's derivative, entry by entry, with z's shape."
 
@@ -256,8 +283,15 @@ def _inverted_mask_alone(got, expected, context):
     return _inverted_mask(got, expected, {**context, "dvalues": np.ones(expected.shape)})
 
 
-@exercise(LESSON, "drelu on the lesson's example", graded=False, hints=HINTS)
+# ReLU works entry by entry: advice about products and their inner dimensions does not apply.
+VALUE_ADVICE = {"wrong_shape": "The mask and drelu have the shape of z: one entry per entry of z.",
+                "wrong_values": "Look at one entry where yours is off: was ReLU on there (z > 0) or off?"}
+
+
+@exercise(LESSON, "drelu on the lesson's example", graded=False, hints=DRELU_HINTS)
 def drelu(value, rng):
     dvalues, z = example.relu_dvalues(), example.relu_z()
+    # Where aliasing first can happen: `drelu = dvalues; drelu[z <= 0] = 0` zeroes the learner's dvalues.
+    not_aliased(value, "drelu", caller_namespace(), {"dvalues": dvalues, "z": z})
     _compare(value, expected_gradient(dvalues, z), dvalues, z, "your value", "for the lesson's example")
     return "drelu keeps dvalues where z > 0 and is 0 where ReLU was off."

@@ -32,6 +32,12 @@ def divides_by_zero(*args):
     return 1 / 0
 
 
+def exits(*args):
+    import sys
+
+    sys.exit("bye")
+
+
 class NotWhatWasAsked:
     pass
 
@@ -48,6 +54,7 @@ BAD = {
     "object": object(),
     "no-argument function": lambda: 1,
     "raising function": divides_by_zero,
+    "function calling sys.exit": exits,
     "returns None": lambda *a: None,
     "returns text": lambda *a: "abc",
     "returns nan": lambda *a: float("nan"),
@@ -99,6 +106,10 @@ def test_learner_errors_and_timeouts_are_reported_as_theirs(exercise_id):
     if raised.outcome == "raised":
         assert "ZeroDivisionError" in raised.message
         assert "1 / 0" in raised.message  # their own line
+    exited = info.check(exits)
+    assert exited.outcome in {"raised", "incorrect"}, str(exited)
+    if exited.outcome == "raised":
+        assert "SystemExit" in exited.message
     stopped = info.check(loops_forever)
     assert stopped.outcome in {"raised", "incorrect"}, str(stopped)
     if stopped.outcome == "raised":

@@ -169,3 +169,38 @@ def test_exits_in_strict_mode_are_check_failures(monkeypatch):
     with pytest.raises(checks.CheckFailed) as failure:
         lesson04.relu_backward(exits)
     assert failure.value.result.outcome == "raised"
+
+
+# ---------------------------------------------------------------- grading feedback
+
+
+def test_feedback_notes_a_solution_the_notebook_shows(tmp_path):
+    import nbformat
+
+    from checks import Result
+    from checks.grade.feedback import render, solutions_viewed
+    from checks.grade.grade_one import Grade
+
+    nb = nbformat.v4.new_notebook()
+    nb.cells = [nbformat.v4.new_code_cell('check.solution("dense_backward")'),
+                nbformat.v4.new_markdown_cell('check.solution("dinputs") in prose is not a call that ran')]
+    path = tmp_path / "03_batched_dense.ipynb"
+    nbformat.write(nb, str(path))
+    assert solutions_viewed(path) == {"dense_backward"}
+    assert solutions_viewed(tmp_path / "missing.ipynb") == set()
+
+    exercise_id = "lesson03.dense_backward"
+    grade = Grade("03_batched_dense.ipynb", "lesson03", exercises=[exercise_id],
+                  results={exercise_id: Result(exercise_id, "correct", "Well done.")})
+    assert 'check.solution("dense_backward")' in render(grade, solutions_viewed(path))
+    assert "solution" not in render(grade)
+
+
+def test_every_lesson_module_has_check_solution():
+    """The last hint level of every exercise names check.solution, so every lesson module must have it."""
+    import importlib
+
+    lessons = {info.lesson for info in REGISTRY.values() if info.lesson.startswith("lesson") and info.hints}
+    for lesson in lessons:
+        module = importlib.import_module(f"checks.{lesson}")
+        assert callable(getattr(module, "solution", None)), lesson

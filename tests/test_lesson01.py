@@ -157,3 +157,17 @@ def test_hints_come_in_levels_and_end_at_the_solution():
     assert "Hint 1 of 4" in str(first)
     assert 'check.solution("neuron_backward")' in str(last)
     assert "solutions/01_chain_rule_one_neuron.ipynb" in str(check.solution("neuron_backward"))
+
+
+def test_every_exercise_hints_in_steps_ending_with_blanks():
+    for name in ("neuron_backward", "z", "slope_x0", "dx", "dw", "db"):
+        hints = getattr(check, name).exercise.hints
+        assert len(hints) == 3 and "____" in hints[-1], (name, hints)
+        assert "____" not in hints[0]
+
+
+def test_a_wrong_z_is_described_without_the_right_number():
+    result = check.z(7.5)
+    assert result.outcome == "incorrect" and result.diagnosis == "wrong_values"
+    assert "(7.5)" in result.message and "6" not in result.message
+    assert "inner dimensions" not in result.message  # advice about products of matrices does not fit a number

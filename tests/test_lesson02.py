@@ -63,6 +63,8 @@ WRONG = {
     "wrong sign": (lambda d, w: -(d @ w.T), "wrong_sign"),
     "a single number": (lambda d, w: float(np.sum(d @ w.T)), "summed_all_axes"),
     "not linear in dvalues": (lambda d, w: (d * np.abs(d)) @ w.T, "wrong_values"),
+    "averaged over the neurons": (lambda d, w: np.mean(w * d, axis=1), "mean_instead_of_sum"),
+    "averaged, as a product": (lambda d, w: (d @ w.T) / len(d), "mean_instead_of_sum"),
     "nothing returned": (lambda d, w: None, "nothing_returned"),
     "text": (lambda d, w: "dinputs", "not_numbers"),
     "nan": (lambda d, w: d @ w.T * np.nan, "not_finite"),
@@ -99,18 +101,41 @@ def test_a_hard_coded_answer_for_the_example_fails():
     assert result.outcome == "incorrect"
 
 
-def test_the_seed_example_numbers_and_value_checks():
-    dvalues = np.array([[1.0, 1.0, 1.0]])
+def test_averaging_is_named_without_the_expected_values():
+    result = check.layer_dinputs(lambda d, w: np.mean(w * d, axis=1))
+    assert "divided by the number of neurons (3)" in result.message
+    assert "expected" not in result.message
+
+
+def test_the_example_numbers_and_value_checks():
+    dvalues = np.array([[1.0, 1.0, 1.0]])  # the walkthrough's gradient
+    dvalues_next = np.array([[2.0, -1.0, 0.5]])  # exercise 1's
     weights = layer_weights()
-    dinputs = np.dot(dvalues[0], weights.T)
-    assert np.allclose(dinputs, [0.44, -0.38, -0.07, 1.37])
+    dinputs = np.dot(dvalues_next[0], weights.T)
     assert check.dinputs(dinputs).passed
     assert check.dinputs(dinputs.tolist()).passed
-    assert check.dinputs(np.dot(dvalues, weights.T)).diagnosis == "extra_axis"
-    assert check.dinputs(weights.sum(axis=0)).diagnosis == "wrong_axis"
+    assert check.dinputs(np.dot(dvalues_next, weights.T)).diagnosis == "extra_axis"
     assert check.dinputs(...).outcome == "not_attempted"
     assert check.dinputs_second(weights[:, 1]).passed
     assert check.dinputs_second(weights[1]).outcome == "incorrect"
+
+
+def test_the_walkthroughs_numbers_do_not_pass_exercise_1():
+    # Sections 2 and 3 print dinputs for a gradient of ones; exercise 1 asks for a new gradient.
+    walkthrough = np.array([0.44, -0.38, -0.07, 1.37])
+    result = check.dinputs(walkthrough)
+    assert result.diagnosis == "upstream_ignored"
+    assert "dvalues_next" in result.message
+
+
+def test_hints_name_the_exercises_own_variables():
+    """Exercise 1's sample is dvalues_next[0]; exercise 2's gradient is dvalues_second, already 1-D."""
+    first = " ".join(check.dinputs.exercise.hints)
+    second = " ".join(check.dinputs_second.exercise.hints)
+    assert "dvalues_next[" in first and "np.dot(dvalues," not in first
+    assert "dvalues_second" in second and "dvalues[" not in second and "np.dot(dvalues," not in second
+    for hints in (first, second, " ".join(check.layer_dinputs.exercise.hints)):
+        assert "weights.T)" not in hints and "@ weights.T" not in hints  # the answer is the blank
 
 
 def test_value_checks_do_not_modify_what_they_are_given():

@@ -122,8 +122,50 @@ def test_value_checks_do_not_modify_what_they_are_given():
     assert np.array_equal(dinputs, before)
 
 
-def test_the_seed_example_numbers():
+def test_the_book_example_numbers():
     dinputs, dweights, dbiases = with_matmul(batch_dvalues(), layer_inputs(), layer_weights())
     assert np.allclose(dinputs[0], [0.44, -0.38, -0.07, 1.37])
     assert np.allclose(dweights[:, 0], [0.5, 20.1, 10.9, 4.1])
     assert np.allclose(dbiases, [[6, 6, 6]])
+
+
+# ---- transposed factors on non-square shapes: numpy raises, the check names the mistake ----------------
+
+TRANSPOSED = {
+    "dvalues @ weights": (lambda d, i, w: (d @ w, i.T @ d, d.sum(axis=0, keepdims=True)), "dinputs"),
+    "np.dot(dvalues, weights)": (lambda d, i, w: (np.dot(d, w), i.T @ d, d.sum(axis=0, keepdims=True)), "dinputs"),
+    "weights @ dvalues": (lambda d, i, w: (w @ d, i.T @ d, d.sum(axis=0, keepdims=True)), "dinputs"),
+    "inputs @ dvalues": (lambda d, i, w: (d @ w.T, i @ d, d.sum(axis=0, keepdims=True)), "dweights"),
+    "dvalues @ inputs.T": (lambda d, i, w: (d @ w.T, d @ i.T, d.sum(axis=0, keepdims=True)), "dweights"),
+}
+
+
+@pytest.mark.parametrize("name", list(TRANSPOSED))
+def test_a_transposed_factor_on_non_square_shapes_is_named(name):
+    answer, part = TRANSPOSED[name]
+    result = assert_diagnosed(check.dense_backward, answer, "transposed", part)
+    assert "gufunc" not in result.message and "(n?,k)" not in result.message  # not numpy's raw words
+    assert "line" in result.message  # the learner's own line
+
+
+def test_a_shape_error_that_is_not_a_transposition_stays_the_learners_error():
+    def broken(d, i, w):
+        return d @ np.ones((7, 2)), i.T @ d, d.sum(axis=0, keepdims=True)
+
+    result = check.dense_backward(broken)
+    assert result.outcome == "raised"
+
+
+def test_summing_over_the_neurons_with_keepdims_is_the_wrong_axis():
+    wrong = lambda d, i, w: (d @ w.T, i.T @ d, np.sum(d, axis=1, keepdims=True))  # noqa: E731
+    result = assert_diagnosed(check.dense_backward, wrong, "wrong_axis", "dbiases")
+    assert "keepdims" in result.message
+    value = np.sum(batch_dvalues(), axis=1, keepdims=True)
+    assert_diagnosed(check.dbiases, value, "wrong_axis", "dbiases")
+
+
+def test_value_hints_speak_of_their_own_exercise():
+    """dweights' and dbiases' hints used to talk about dinputs; each now names its own gradient."""
+    for name, other in (("dinputs", "dweights"), ("dweights", "dinputs"), ("dbiases", "dinputs")):
+        hints = " ".join(getattr(check, name).exercise.hints)
+        assert name in hints and other not in hints, (name, hints)

@@ -185,3 +185,43 @@ def test_expected_gradient_takes_the_derivative_at_zero_as_zero():
     gradient = check.expected_gradient(np.array([[5.0, 5.0, 5.0]]), z)
     assert gradient[0, 0] == 0.0 and gradient[0, 1] == 0.0  # exactly: off, and the convention at 0
     assert np.isclose(gradient[0, 2], 5.0, rtol=1e-9)  # central differences of a linear piece
+
+
+# ---- the lesson's pitfalls, where they first can happen ----------------------------------------------------
+
+
+def run_in_notebook(code: str) -> dict:
+    """Run `code` the way a notebook cell would: its names are the learner's (the check reads, never writes them)."""
+    namespace = {"np": np, "check": check, "z": relu_z(), "dvalues": relu_dvalues()}
+    exec(code, namespace)
+    return namespace
+
+
+def test_drelu_as_a_second_name_for_dvalues_is_caught():
+    ns = run_in_notebook("drelu = dvalues\ndrelu[z <= 0] = 0\nresult = check.drelu(drelu)")
+    result = ns["result"]
+    assert result.outcome == "incorrect" and result.diagnosis == "aliased", str(result)
+    assert "same array as your `dvalues`" in result.message
+
+
+def test_the_next_attempt_after_aliasing_is_told_dvalues_changed():
+    ns = run_in_notebook("drelu = dvalues\ndrelu[z <= 0] = 0\n"
+                         "drelu = dvalues.copy()\nresult = check.drelu(drelu)")  # right code, spoilt dvalues
+    assert ns["result"].diagnosis == "modified_input" and ns["result"].part == "dvalues", str(ns["result"])
+
+
+def test_drelu_from_a_copy_passes_in_the_notebook():
+    ns = run_in_notebook("drelu = dvalues.copy()\ndrelu[z <= 0] = 0\nresult = check.drelu(drelu)")
+    assert ns["result"].passed, str(ns["result"])
+
+
+def test_a_mask_taken_from_dvalues_is_named():
+    result = assert_diagnosed(check.mask, (relu_dvalues() > 0).astype(int), "mask_on_wrong_array", "mask")
+    assert "dvalues" in result.message
+
+
+def test_hints_build_up_to_blanks_then_the_solution():
+    for name in ("mask", "drelu", "relu_backward"):
+        hints = getattr(check, name).exercise.hints
+        assert "____" in hints[-1], (name, hints[-1])
+        assert 'check.solution("' + name + '")' in str(check.hint(name, 99))

@@ -3,7 +3,9 @@ would have seen them in the notebook. The files mirror the submissions' paths in
 beside the CSV."""
 from __future__ import annotations
 
+import json
 import os
+import re
 from pathlib import Path
 
 from checks._result import OUTCOMES
@@ -13,7 +15,21 @@ from .grade_one import Grade
 from .report import write_atomically
 
 
-def render(grade: Grade) -> str:
+_SOLUTION_CALL = re.compile(r"""\.solution\(\s*["'](\w+)["']""")
+
+
+def solutions_viewed(path) -> set:
+    """Names of the exercises whose `check.solution("name")` the submitted notebook calls. Only reads; never raises."""
+    try:
+        cells = json.loads(Path(path).read_text(encoding="utf-8-sig"))["cells"]
+        sources = ("".join(c["source"]) if isinstance(c["source"], list) else c["source"]
+                   for c in cells if c.get("cell_type") == "code")
+        return {name for source in sources for name in _SOLUTION_CALL.findall(source)}
+    except Exception:  # an unreadable notebook is reported by grading itself
+        return set()
+
+
+def render(grade: Grade, viewed=frozenset()) -> str:
     total = len(grade.exercises)
     lines = [f"# Feedback: {grade.notebook}", ""]
     lines.append(f"- Lesson: {grade.lesson or 'unknown'}")
@@ -36,6 +52,8 @@ def render(grade: Grade) -> str:
             continue
         mark, words, _ = OUTCOMES.get(result.outcome, ("?", result.outcome, ""))
         lines += [f"## {mark} {words}: {name}", "", "```text", result.message.replace("```", "'''"), "```", ""]
+        if name in viewed:
+            lines += [f'The notebook shows this exercise\'s solution (`check.solution("{name}")`).', ""]
     if grade.cell_errors:
         lines += ["## Cells that raised an error", "",
                   "The notebook kept running after each; exercises that needed them may have failed above.", ""]
@@ -50,5 +68,5 @@ def path_for(folder: str, submission: Submission) -> Path:
 def write(folder: str, submission: Submission, grade: Grade) -> Path:
     path = path_for(folder, submission)
     os.makedirs(path.parent, exist_ok=True)
-    write_atomically(str(path), render(grade))
+    write_atomically(str(path), render(grade, solutions_viewed(submission.path)))
     return path
