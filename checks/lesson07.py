@@ -30,12 +30,12 @@ HINTS = (
     "Nudge one element of x at a time, keeping all the others fixed: that element's slope is the change in f "
     "between a point just above and a point just below it, divided by the distance between the two points. "
     "Collect one slope per element in an array shaped like x.",
-    "The answer has x's shape: start from np.zeros_like(x). np.ndindex(x.shape) visits every index of a 1-D or "
-    "2-D x. For one index: remember x[index], set it a step h above and call f(x), set it h below and call "
-    "f(x), then put the remembered value back, so x is as it was when you return.",
-    "Fill in the blanks for one index, where `saved` holds x[index]: `x[index] = ____ + h`, then "
-    "`plus = ____`, `x[index] = ____ - h`, then `minus = ____`, put the element back (`x[index] = ____`), "
-    "and `grad[index] = (plus - minus) / ____`",
+    "The answer has x's shape: start from np.zeros_like(x). `for i in np.ndindex(x.shape):` visits every index "
+    "i of a 1-D or 2-D x. For one index: remember the element's value, set it a step h above and call f(x), set "
+    "it h below and call f(x), then put the remembered value back, so x is as it was when you return.",
+    "Fill in the blanks for one index i, where `saved` holds the element's value: `x[i] = ____ + h`, then "
+    "`plus = ____`, `x[i] = ____ - h`, then `minus = ____`, put the element back (`x[i] = ____`), "
+    "and `grad[i] = (plus - minus) / ____`",
 )
 SLOPE_HINTS = (
     "The exercise's function is x**2 (not the f of the cells above, which is x**3). A central difference takes "

@@ -41,7 +41,7 @@ HINTS = (
     "the N samples, so each sample's share is divided by N.",
     "Start from a copy of probs (N, C), so the caller's probs stay as they were. Each row i loses 1 in one "
     "column only, its true class y_true[i]: pair the row numbers np.arange(N) with y_true to pick those N "
-    "entries. Then divide everything by N = len(probs).",
+    "entries. Then divide everything by N, the number of samples (the rows of probs).",
     "Fill in the blanks: `dinputs = probs.____()`, `dinputs[np.arange(____), ____] -= 1`, then "
     "`return dinputs / ____`",
 )
@@ -53,6 +53,8 @@ LOSS_HINTS = (
     "Fill in the blanks: `loss = np.mean(-np.log(probs_example[____, ____]))`",
 )
 # The classes lesson 8 trains with, and lets learners replace with their own: lesson 6's checks, as practice.
+# The lesson provides working ones in plain sight, so these exercises have no answer of their own here.
+PROVIDED = ("Layer_Dense", "Activation_ReLU")
 CLASS_HINTS = {
     "Layer_Dense": ("This is lesson 6's class: its hints and solution are in lesson 6 "
                     "(`from checks import lesson06`, then `lesson06.hint(\"Layer_Dense\")`).",),
