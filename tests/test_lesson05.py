@@ -270,3 +270,11 @@ def test_re_running_the_sgd_update_demo_takes_the_same_step(tmp_path, monkeypatc
     dweights, _ = check.example_gradients()
     _, weights, _ = check.example_arrays()
     assert np.allclose(namespace["stepped_weights"], weights - 0.001 * dweights)
+
+
+def test_the_not_in_place_message_reads_as_sentences():
+    """Issue 9, E: "the caller's weights were unchanged. the caller never sees them" was broken wording."""
+    for answer, says in ((rebinds, "It returned new arrays, but the caller never sees them"),
+                         (lambda w, b, dw, db, lr: None, "The caller sees only changes made to its own arrays")):
+        message = check.sgd_update(answer).message
+        assert says in message and ". the caller" not in message, message
