@@ -148,9 +148,9 @@ def compare(part: str, value, expected: np.ndarray, *, what: str, case: str, dia
                 "wrong_order", f"the array in the place of {part} is the right value of {other}.",
                 advice["wrong_order"]), advice)
     if got.shape != expected.shape:
-        wanted = "a single number" if expected.ndim == 0 else f"shape {expected.shape}"
+        wanted = "be a single number" if expected.ndim == 0 else f"have shape {expected.shape}"
         raise _incorrect(part, what, case, Mistake(
-            "wrong_shape", f"your {part} has shape {got.shape}, but it should have {wanted}.",
+            "wrong_shape", f"your {part} has shape {got.shape}, but it should {wanted}.",
             advice["wrong_shape"]), advice)
     raise _incorrect(part, what, case, Mistake("wrong_values", _how_values_differ(part, got, expected),
                                                 advice["wrong_values"]), advice)
@@ -172,8 +172,12 @@ def _how_values_differ(part, got, expected) -> str:
     else:
         many = f"{'all' if count == got.size else count} of its {got.size} elements are off; the first is {where}"
     sign = np.sign(got) == -np.sign(expected)
-    if np.all(sign[off]) and np.all(got[off] != 0):
+    size_right = np.abs(np.abs(got) - np.abs(expected)) <= 1e-4 * scale
+    if np.all(sign[off]) and np.all(size_right[off]) and np.all(got[off] != 0):
         how = ", and each of those has the wrong sign" if count > 1 else ": it has the wrong sign"
+    elif np.all(sign[off]) and np.all(got[off] != 0):
+        how = ", and each of those has the wrong sign (and not only that)" if count > 1 else \
+            ": it has the wrong sign, and its size is off too"
     elif np.all(got[off] == 0):
         how = ", and each of those is 0 where it should not be" if count > 1 else ": it is 0 where it should not be"
     else:

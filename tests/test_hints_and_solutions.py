@@ -204,3 +204,16 @@ def test_every_lesson_module_has_check_solution():
     for lesson in lessons:
         module = importlib.import_module(f"checks.{lesson}")
         assert callable(getattr(module, "solution", None)), lesson
+
+
+@pytest.mark.parametrize("wrong, words", [
+    ([-3.0, 1.0, 2.0], "element [1] is off: it has the wrong sign."),
+    ([-3.0, 5.0, 2.0], "element [1] is off: it has the wrong sign, and its size is off too."),
+    ([-3.0, -7.0, 2.0], "element [1] is off (yours is -7 there)."),
+    ([-3.0, 0.0, 0.0], "2 of its 3 elements are off; the first is [1], and each of those is 0 where it should not be."),
+])
+def test_how_a_wrong_element_is_described(wrong, words):
+    result = lesson01.dx(wrong)  # the right dx is [-3, -1, 2]
+    assert result.diagnosis == "wrong_values"
+    assert words in result.message
+    assert "-1" not in result.message

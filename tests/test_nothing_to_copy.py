@@ -70,11 +70,13 @@ def cases():
 @pytest.mark.parametrize("number, name", list(cases()))
 def test_no_answer_line_in_the_blank_lesson_or_early_hints(number, name):
     module = importlib.import_module(f"checks.lesson{number}")
-    info = next(i for m, i in exercises(number) if i.name == name)
     lines = _solutions.answer_lines(module.NOTEBOOK, name)
     assert lines, f"no answer found for {name} in solutions/{module.NOTEBOOK}.ipynb"
     shown = [(where, squeeze(text)) for where, text in notebook_texts(notebook_path("lessons", number))]
-    shown += [(f"hint {level} of {name}", squeeze(text)) for level, text in enumerate(info.hints, 1)]
+    # Every hint level before the last, of every exercise of the lesson: one exercise's hints must not
+    # give away another's answer either.
+    shown += [(f"hint {level} of {other.name}", squeeze(text)) for _, other in exercises(number)
+              for level, text in enumerate(other.hints, 1)]
     leaks = [f"{where}: {fragment!r}" for line in lines for fragment in fragments(line)
              for where, text in shown if squeeze(fragment) in text]
     assert not leaks, "answer lines shown before check.solution:\n" + "\n".join(leaks)
