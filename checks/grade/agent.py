@@ -7,7 +7,8 @@ The kernel never sees the checks' expected answers, and the grader never runs th
 objects: what comes back is numbers, or a description of an object that stays in the kernel
 (kept here in `_objects`, named by an id).
 
-Standalone on purpose (stdlib and numpy only): it runs inside the learner's kernel.
+Standalone on purpose (stdlib and numpy only): it runs inside the learner's kernel. The grader sends
+agent_guard.py's source with it, as one module (the guard_helpers, helper_calls and hint_levels requests).
 """
 import builtins
 import contextlib
@@ -221,6 +222,12 @@ def _handle(request, files, reply_files):
 
         original = _objects[request["target"]]
         return {"value": _register(copy.deepcopy(original) if request.get("deep") else copy.copy(original))}
+    if op == "guard_helpers":
+        return {"value": _encode(_guard_helpers(request["helpers"]), reply_files)}
+    if op == "helper_calls":
+        return {"value": _encode(_take_helper_calls(), reply_files)}
+    if op == "hint_levels":
+        return {"value": _encode(_hint_levels(), reply_files)}
     if op == "release":
         for object_id in request["ids"]:
             _objects.pop(object_id, None)

@@ -17,6 +17,7 @@ from .discover import NothingToGrade, find
 from .execute import Limits
 from .grade_one import Grade
 from .pool import grade_all
+from . import class_report
 
 
 def feedback_folder(out: str) -> str:
@@ -49,6 +50,7 @@ def grade_paths(paths, out: str, *, feedback_dir: str | None = None, limits: Lim
     folder = feedback_dir or feedback_folder(out)
     for submission, grade in zip(submissions, grades):
         feedback.write(folder, submission, grade)
+    class_report.write(out, grades)  # <out>_detail.csv, <out>_report.md and .png
     report.write_csv(out, grades)
     return grades
 
@@ -60,9 +62,10 @@ def parser() -> argparse.ArgumentParser:
         description="Grade submitted lesson notebooks: each runs in a fresh kernel, and the lesson's "
         "graded checks judge its exercises from outside it.",
     )
-    p.add_argument("paths", nargs="+", metavar="PATH", help="a notebook, or a folder searched recursively for *.ipynb")
+    p.add_argument("paths", nargs="*", metavar="PATH", help="a notebook, or a folder searched recursively for *.ipynb")
     p.add_argument("--out", default="grades.csv", help="the CSV to write (default: grades.csv)")
     p.add_argument("--feedback", metavar="DIR", help="folder for the feedback files (default: <out name>_feedback beside the CSV)")
+    _gradescope_arguments(p)
     p.add_argument("--jobs", type=int, default=os.cpu_count(), help="submissions graded at once (default: the number of cores)")
     p.add_argument("--cell-timeout", type=float, default=defaults.cell_seconds, help="seconds one cell may run (default: %(default)s)")
     p.add_argument("--notebook-timeout", type=float, default=defaults.notebook_seconds, help="seconds all of a notebook's cells may run (default: %(default)s)")
@@ -72,7 +75,28 @@ def parser() -> argparse.ArgumentParser:
     return p
 
 
+def _gradescope_arguments(p: argparse.ArgumentParser) -> None:
+    group = p.add_argument_group("Gradescope", "write an autograder bundle instead of grading (no PATH needed)")
+    group.add_argument("--gradescope-autograder", metavar="OUT.zip", help="write a Gradescope autograder bundle to OUT.zip")
+    group.add_argument("--gradescope-lesson", metavar="LESSON", help="the assignment's lesson (3 or lesson03): its "
+                       "exercises are the tests even for a wrong or broken notebook (default: each notebook's own)")
+
+
+def _not_grading(argv) -> int | None:
+    """The exit code of a command that grades nothing (a Gradescope bundle, a usage error), else None."""
+    args = parser().parse_args(argv)
+    if args.gradescope_autograder:
+        from .gradescope_bundle import main as export
+
+        return export(args.gradescope_autograder, args.gradescope_lesson)
+    if not args.paths:
+        parser().error("give at least one PATH to grade")
+    return None
+
+
 def main(argv=None) -> int:
+    if (code := _not_grading(argv)) is not None:
+        return code
     args = parser().parse_args(argv)
     limits = Limits(args.cell_timeout, args.notebook_timeout, args.call_timeout, args.memory_mb)
     try:

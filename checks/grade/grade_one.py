@@ -14,7 +14,7 @@ from checks._result import Result
 
 from .discover import Submission, lesson_of
 from .execute import Limits, run_notebook
-from .judge import graded_exercises, judge
+from .judge import graded_exercises, judge, solution_views
 from .remote import Connection
 
 
@@ -33,6 +33,7 @@ class Grade:
     exercises: list = field(default_factory=list)
     results: dict = field(default_factory=dict)
     seed: int | None = None
+    solution_viewed: dict = field(default_factory=dict)  # id -> True where the run showed the solution hint
     cell_errors: list = field(default_factory=list)  # what the notebook's own cells raised
 
     def passed(self, exercise_id: str) -> bool:
@@ -86,6 +87,7 @@ def _grade(submission: Submission, limits: Limits, row: Grade) -> None:
         try:
             connection.install_agent()
             row.results = judge(connection, exercises, row.seed)
+            row.solution_viewed = solution_views(connection, exercises)
             if connection.dead:
                 row.status, row.detail = "error: kernel died", (
                     f"While the checks ran your code, {connection.dead}.")

@@ -29,7 +29,7 @@ from .. import _learner
 from . import wire
 
 AGENT = "_backprop_grading_agent"
-_AGENT_SOURCE = os.path.join(os.path.dirname(os.path.abspath(__file__)), "agent.py")
+_AGENT_SOURCES = [os.path.join(os.path.dirname(os.path.abspath(__file__)), name) for name in ("agent.py", "agent_guard.py")]
 _INTERNAL = ("_grade_connection", "_grade_id")
 
 
@@ -62,8 +62,10 @@ class Connection:
     # ---- requests ----
 
     def install_agent(self, seconds: float = 30.0) -> None:
-        with open(_AGENT_SOURCE, encoding="utf-8") as f:
-            source = f.read()
+        source = ""
+        for path in _AGENT_SOURCES:  # one module in the kernel: agent.py's requests use agent_guard.py's functions
+            with open(path, encoding="utf-8") as f:
+                source += f.read() + "\n"
         code = (
             f"(lambda m: (exec(compile({source!r}, {'<grading agent>'!r}, 'exec'), m.__dict__), "
             f"__import__('sys').modules.__setitem__({AGENT!r}, m)))(__import__('types').ModuleType({AGENT!r}))"
@@ -216,6 +218,15 @@ class Connection:
         answer = self.request(payload, files)
         _raise_if_error(answer)
         return wire.decode(answer["value"], wire.Files(self.folder, f"r{files.prefix[1:]}"), self.proxy) if "value" in answer else None
+
+    def agent_request(self, payload: dict, seconds: float):
+        """One of the agent's own requests (no learner object involved): its plain value.
+        Raises GradingAgentFailed if the agent could not answer."""
+        files = self.new_files()
+        answer = self.request(payload, files, seconds=seconds)
+        if "error" in answer or "value" not in answer:
+            raise GradingAgentFailed(f"the kernel could not answer the grader's {payload.get('op')!r} request")
+        return wire.decode(answer["value"], wire.Files(self.folder, f"r{files.prefix[1:]}"), self.proxy)
 
     def lookup(self, name: str):
         """The learner's top-level object `name` as a proxy or plain value; None if it is not defined."""

@@ -1,0 +1,56 @@
+"""The one shortcut grading has to look for: an answer that calls the course's own numerical-gradient
+helpers (`checks._reference`, `checks._numeric`) instead of deriving the gradient.
+
+The learner's code runs in the submission's kernel; the helpers it could import live there too.
+Before judging, the kernel's agent replaces each helper's code with a recorder (agent_guard.py,
+`_guard_helpers`): every function object keeps its identity, so any name the notebook bound to it
+still reaches it, and each call is noted before the original code runs. After each exercise's check
+the grader asks which helpers were called. An exercise whose answer called one scores 0, and its
+feedback says why.
+"""
+from __future__ import annotations
+
+from checks._result import Result
+
+from .remote import Connection
+
+# module -> functions that compute a gradient numerically. The forward passes (dense_forward, relu_forward)
+# are not listed: calling one derives nothing.
+HELPERS = {
+    "checks._numeric": ["central_difference"],
+    "checks._reference": ["dense_gradients", "relu_gradient"],
+}
+
+DIAGNOSIS = "used_course_helpers"
+
+
+def install(connection: Connection) -> list[str]:
+    """Guard the helpers in the kernel; the labels guarded ("checks._numeric.central_difference", ...)."""
+    found = connection.agent_request({"op": "guard_helpers", "helpers": HELPERS}, seconds=30)
+    return [str(label) for label in found] if isinstance(found, list) else []
+
+
+def take_calls(connection: Connection) -> tuple[list[str], bool]:
+    """(helpers called since the last time, whether the learner's code put a helper's own code back)."""
+    answer = connection.agent_request({"op": "helper_calls"}, seconds=10)
+    if not isinstance(answer, dict):
+        return [], False
+    called = answer.get("called")
+    called = [str(c) for c in called] if isinstance(called, list) else []
+    return called, bool(answer.get("restored"))
+
+
+def verdict(result: Result, called: list[str], restored: bool) -> Result:
+    """The exercise's Result once the shortcut is known: scores 0, and says why."""
+    if not called and not restored:
+        return result
+    if called:
+        names = ", ".join(f"`{name}`" for name in called)
+        why = (f"While it was checked, your answer called the course's own numerical-gradient "
+               f"helper{'s' if len(called) > 1 else ''} ({names}). The checks use those to judge "
+               "answers, so an answer that calls them has not derived anything: this exercise scores 0.")
+    else:
+        why = ("While it was checked, your code changed the course's own numerical-gradient helpers "
+               "back from what grading had made of them: this exercise scores 0.")
+    advice = "Work the gradient out with the chain rule and write it with numpy, then submit again."
+    return Result(result.exercise, "incorrect", f"{why}\n{advice}", None, DIAGNOSIS)
