@@ -51,11 +51,11 @@ class SgdExplorer(Explorer):
 
     def _build_axes(self):
         ax = self.ax_loss
-        ax.set_title("seed layer: L = ½·Σ relu_outputs²", fontsize=10)
+        ax.set_title("the lesson's layer: L = ½·Σ relu_outputs²", fontsize=10)
         ax.set_ylim(-2, 60)
         ax.set_yticks([0, 20, 40, 60])
         ax.tick_params(labelbottom=False)     # the live-ReLU axes below share and label x
-        self.seed_line, = ax.plot([], [], ":", color="0.5", label=f"lr {SEED_LR} (the seed)")
+        self.seed_line, = ax.plot([], [], ":", color="0.5", label=f"lr {SEED_LR} (the book's)")
         self.loss_line, = ax.plot([], [], "-", color=VALUE_COLOR, linewidth=2, label="your lr")
         ax.legend(fontsize=8, loc="upper right")
         self.death_text = ax.text(0.97, 0.5, "", transform=ax.transAxes, fontsize=9,
