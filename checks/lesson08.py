@@ -47,7 +47,7 @@ HINTS = (
 )
 LOSS_HINTS = (
     "For each sample, take the probability the model gave its true class; the loss is the mean of -log of "
-    "those probabilities (do it by hand, without the course's crossentropy).",
+    "those probabilities.",
     "probs_example is (3, 3) and y_example (3,): probs_example[np.arange(3), y_example] picks the three "
     "true-class probabilities, one per row.",
     "Fill in the blanks: `loss = np.mean(-np.log(probs_example[____, ____]))`",
