@@ -10,6 +10,8 @@ updated) and never reported with the expected value.
 """
 from __future__ import annotations
 
+import functools
+
 import numpy as np
 
 from . import _examples as example
@@ -57,8 +59,22 @@ def stepped(params, inputs, targets, steps=1, rate=NETWORK_RATE, layers=BOTH_LAY
     return params
 
 
+def stepped_without_relu_backward(params, inputs, targets, rate=NETWORK_RATE):
+    """params after one step whose dense1 gradients skipped ReLU's backward (dense2.dinputs fed straight to
+    dense1.backward): dense1's gradients are those of sum(G * dense1(inputs)), with G the loss's gradient with
+    respect to the ReLU outputs, all by central differences."""
+    w1, b1, w2, b2 = [np.array(p, dtype=np.float64) for p in params]
+    relu_out = relu_forward(dense_forward(inputs, w1, b1))
+    upstream = central_difference(lambda a: 0.5 * float(np.sum((dense_forward(a, w2, b2) - targets) ** 2)), relu_out)
+    dw1 = central_difference(lambda w: float(np.sum(upstream * dense_forward(inputs, w, b1))), w1)
+    db1 = central_difference(lambda b: float(np.sum(upstream * dense_forward(inputs, w1, b))), b1)
+    _, _, new_w2, new_b2 = stepped((w1, b1, w2, b2), inputs, targets, rate=rate, layers=(2, 3))
+    return [w1 - rate * dw1, b1 - rate * db1, new_w2, new_b2]
+
+
+@functools.lru_cache(maxsize=None)
 def network_losses():
-    """The lesson network's loss before and after one SGD step of NETWORK_RATE."""
+    """The lesson network's loss before and after one SGD step of NETWORK_RATE (computed once)."""
     inputs, w1, b1, w2, b2, targets = network_example()
     params = [w1, b1, w2, b2]
     return (network_loss_value(params, inputs, targets),
@@ -142,30 +158,46 @@ def network_loss(value, rng):
     return f"L = {before:.4f} before any step."
 
 
-def _step_mistake(got, expected, context):
-    """The step taken twice, on one layer only, or with another learning rate."""
+@functools.lru_cache(maxsize=None)
+def _step_variants():
+    """(loss, kind, explanation, advice) for each known wrong step on the lesson's network (computed once)."""
     inputs, w1, b1, w2, b2, targets = network_example()
     params = (w1, b1, w2, b2)
+    both = "Call optimizer.update_params on both dense layers, after both backward passes."
     variants = (
-        (dict(steps=2), "two_steps",
+        (stepped(params, inputs, targets, steps=2), "two_steps",
          "your value is the loss after two steps, not one: the step ran twice on the same network (the update "
          "changes the layers' own weights, so running it again steps on from where the first step ended).",
          "Run the exercise cell once more: it builds a fresh network first, so one run takes exactly one step."),
-        (dict(layers=(0, 1)), "one_layer_updated",
-         "your value is the loss after updating dense1 only: dense2 kept its old weights.",
-         "Call optimizer.update_params on both dense layers, after both backward passes."),
-        (dict(layers=(2, 3)), "one_layer_updated",
-         "your value is the loss after updating dense2 only: dense1 kept its old weights.",
-         "Call optimizer.update_params on both dense layers, after both backward passes."),
-        (dict(rate=1.0), "wrong_learning_rate",
+        (stepped(params, inputs, targets, layers=(0, 1)), "one_layer_updated",
+         "your value is the loss after updating dense1 only: dense2 kept its old weights.", both),
+        (stepped(params, inputs, targets, layers=(2, 3)), "one_layer_updated",
+         "your value is the loss after updating dense2 only: dense1 kept its old weights.", both),
+        (stepped(params, inputs, targets, rate=1.0), "wrong_learning_rate",
          "your value is the loss after a step of 1.0, the default rate, not the lesson's 0.01.",
          "Use the optimizer the cell builds for you (learning_rate=0.01)."),
+        (stepped_without_relu_backward(params, inputs, targets), "relu_backward_skipped",
+         "your value is the loss after a step in which dense1's gradients skipped ReLU's backward pass: "
+         "dense1.backward got dense2.dinputs directly.",
+         "Going back, each object's .dinputs is the next one's dvalues, ReLU included: dense2, then relu, "
+         "then dense1."),
     )
+    return tuple((network_loss_value(after, inputs, targets), kind, explanation, advice)
+                 for after, kind, explanation, advice in variants)
+
+
+@functools.lru_cache(maxsize=None)
+def _params_after():
+    inputs, w1, b1, w2, b2, targets = network_example()
+    return tuple(stepped((w1, b1, w2, b2), inputs, targets))
+
+
+def _step_mistake(got, expected, context):
+    """The step taken twice, on one layer only, with another learning rate, or without ReLU's backward."""
     if got.shape != ():
         return None
-    for settings, kind, explanation, advice in variants:
-        if np.isclose(got, network_loss_value(stepped(params, inputs, targets, **settings), inputs, targets),
-                      rtol=1e-6):
+    for loss, kind, explanation, advice in _step_variants():
+        if np.isclose(got, loss, rtol=1e-6):
             return Mistake(kind, explanation, advice)
     return None
 
@@ -177,8 +209,6 @@ def network_loss_after(value, rng):
     if got.shape == () and np.isclose(got, before, rtol=1e-6):
         raise Incorrect(f"{before:.4f} is the loss before the step.\nTry: after update_params, run the forward "
                         "pass again, then compute the loss.", part="loss", diagnosis="loss_before_step")
-    inputs, w1, b1, w2, b2, targets = network_example()
-    params_after = stepped((w1, b1, w2, b2), inputs, targets)
     compare("loss", got, np.float64(after), what="your value", case="after one step of 0.01",
-            diagnosers=(_step_mistake, _formula_mistake(params_after)), generic=())
+            diagnosers=(_step_mistake, _formula_mistake(_params_after())), generic=())
     return f"L fell from {before:.4f} to {after:.4f}: one step of the whole network went downhill."

@@ -493,3 +493,16 @@ def test_re_running_the_step_cell_is_safe_and_keeps_the_exercise_solved(tmp_path
     assert len(after) == 2 and all(r.passed for r in after), [str(r) for r in after]
     stored = json.loads(progress.read_text())["exercises"]["lesson06.network_loss_after"]
     assert stored["outcome"] == "correct" and stored["attempts"] == 2
+
+
+def test_network_loss_after_names_a_skipped_relu_backward():
+    inputs, targets, dense1, relu, dense2 = _lesson_network()
+    optimizer = Optimizer_SGD(learning_rate=0.01)
+    _forward(inputs, dense1, relu, dense2)
+    dense2.backward(dense2.output - targets)
+    dense1.backward(dense2.dinputs)  # relu.backward skipped
+    optimizer.update_params(dense1)
+    optimizer.update_params(dense2)
+    _forward(inputs, dense1, relu, dense2)
+    result = check.network_loss_after(0.5 * np.sum((dense2.output - targets) ** 2))
+    assert result.outcome == "incorrect" and result.diagnosis == "relu_backward_skipped", str(result)
