@@ -231,16 +231,29 @@ def numerical_gradient(fn, rng):
     for case, f, x, h, central, derivative in _cases(rng):
         recorded, points = _recording(f)
         call = guarded_call(fn, (recorded, x, h), ARGS, what)
-        compare("gradient", call.value, central, what=what, case=case,
-                diagnosers=_diagnosers(f, x, h, lambda _x, d=derivative: d, points))
         x_after = np.asarray(call.args_after[1])
+        try:
+            compare("gradient", call.value, central, what=what, case=case,
+                    diagnosers=_diagnosers(f, x, h, lambda _x, d=derivative: d, points))
+        except Incorrect as wrong:
+            if wrong.diagnosis in {"wrong_values", "scaled"} and not _restored(x, x_after):
+                raise Incorrect(
+                    f"{what} gave wrong values {case}, and left x changed.\n"
+                    "What happened: nudges stayed in x, so f was evaluated at points that are not one element "
+                    "away from the x you were given. A nudge that is not undone does this, and so does "
+                    "`x_plus = x`, which copies nothing: x_plus is a second name for x, so a nudge of x_plus "
+                    "stays in x.\n"
+                    "Try: make real copies (`x.copy()`), or put each element back after its two evaluations.",
+                    part="x", diagnosis="modified_input") from None
+            raise
         if not _restored(x, x_after):
             changed = tuple(int(i) for i in np.argwhere(x_after != x)[0]) if x_after.shape == x.shape else ()
             raise Incorrect(
                 f"{what} returned the right gradient {case}, but left x changed"
                 f"{f' (element {list(changed)} is {x_after[changed]:.6g}, not {x[changed]:.6g})' if changed else ''}.\n"
                 "The caller still needs x as it was: it holds a layer's weights, say.\n"
-                "Try: after the two evaluations for an element, put its original value back.",
+                "Try: after the two evaluations for an element, put its original value back. (If you wrote "
+                "`x_plus = x`: that copies nothing, so a nudge of x_plus stays in x; use `x.copy()`.)",
                 part="x", diagnosis="modified_input")
     return ("Your central differences match, for 1-D and 2-D x, and x is left as it was. Their error "
             "shrinks like h**2, where a one-sided difference's shrinks only like h.")

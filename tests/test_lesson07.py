@@ -245,3 +245,21 @@ def test_numerical_dweights_value_check():
     assert check.numerical_dweights(numerical).passed
     assert check.numerical_dweights(inputs.T @ dvalues).passed
     assert check.numerical_dweights(numerical.T).diagnosis == "transposed"
+
+
+def aliases_one_of_two(f, x, h):
+    """`x_plus = x` but `x_minus = x.copy()`: every nudge of x_plus stays in x, so the nudges pile up."""
+    grad = np.zeros_like(x, dtype=float)
+    for index in np.ndindex(x.shape):
+        x_plus = x
+        x_plus[index] += h
+        x_minus = x.copy()
+        x_minus[index] -= 2 * h
+        grad[index] = (f(x_plus) - f(x_minus)) / (2 * h)
+    return grad
+
+
+def test_nudges_that_pile_up_in_x_are_named():
+    result = check.numerical_gradient(aliases_one_of_two)
+    assert result.outcome == "incorrect" and result.diagnosis == "modified_input" and result.part == "x"
+    assert "x_plus = x" in result.message and "copies nothing" in result.message
