@@ -19,7 +19,7 @@ from ._answers import untouched
 from ._diagnose import Mistake, compare
 from ._exercise import exercise, make_hint
 from ._learner import guarded_call
-from ._numeric import as_float64, central_difference, close
+from ._numeric import as_float64, close
 from ._objects import construct, get, method, require_class, set_attr, stored
 from ._reference import away_from_kink, dense_forward, dense_gradients, relu_forward
 from ._verdict import Incorrect, Raised
