@@ -10,8 +10,18 @@ Every explorer returns an object with .sliders (name -> widget), .values (the nu
     sgd_explorer()         lesson 5: loss over SGD steps; dead ReLUs; x² beside it
     loss_curve, live_relu_curve, quadratic_curve    lesson 5's curves as arrays
     progress_bar(iterable) lesson 8: a widget progress bar in notebooks, text elsewhere
+    show_figure(fig, alt)  any lesson: a matplotlib figure with a text alternative
+
+Every picture has a text alternative for screen readers: explorers build theirs from the
+current values; importing backprop_tools makes IPython show every matplotlib Figure (plt.show()
+included) as a PNG in an <img> whose alt text comes from the figure's titles, labels and
+ranges, or from set_alt(fig, text). See figure_alt. It also sets matplotlib's default line
+colours and styles to ones colour-blind readers can tell apart (see plot_style).
 """
+from .figure_alt import register as _register_figure_alt
+from .figure_alt import set_alt, show_figure
 from .neuron_explorer import neuron_explorer, neuron_values
+from .plot_style import use_course_style
 from .progress_bar import progress_bar
 from .relu_view import relu_backward_values, relu_explorer, relu_heatmaps
 from .sgd_curves import live_relu_curve, loss_curve, quadratic_curve, sgd_run
@@ -21,5 +31,8 @@ from .shape_explorer import layer_gradient_shapes, shape_explorer
 __all__ = [
     "neuron_explorer", "neuron_values", "shape_explorer", "layer_gradient_shapes",
     "relu_heatmaps", "relu_explorer", "relu_backward_values", "sgd_explorer", "sgd_run",
-    "loss_curve", "live_relu_curve", "quadratic_curve", "progress_bar",
+    "loss_curve", "live_relu_curve", "quadratic_curve", "progress_bar", "show_figure", "set_alt",
 ]
+
+_register_figure_alt()
+use_course_style()

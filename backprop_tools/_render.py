@@ -11,12 +11,16 @@ from PIL import Image
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
+from .figure_alt import alt_text, png_html
+
 # One palette for every picture, chosen to stay distinct for common colour-vision deficiencies
 # (Okabe-Ito). Meaning is never carried by colour alone: each use also has a label or a symbol.
-VALUE_COLOR = "#0072B2"   # forward values (blue)
-GRAD_COLOR = "#D55E00"    # backward gradients (vermillion)
-MATCH_COLOR = "#009E73"   # matched inner dimensions (green)
-OFF_COLOR = "#999999"     # switched-off parts (grey)
+# Colours used for text are dark enough for WCAG AA on white (at least 4.5:1): Okabe-Ito's own
+# vermillion #D55E00 is only 3.87:1, so gradients use a darker shade of it.
+VALUE_COLOR = "#0072B2"   # forward values (blue, 5.19:1 on white)
+GRAD_COLOR = "#B84F00"    # backward gradients (dark vermillion, 5.05:1 on white)
+MATCH_COLOR = "#009E73"   # matched inner dimensions (green; bars only, never text)
+OFF_COLOR = "#999999"     # switched-off parts (grey; lines only, never text)
 
 
 class PngFigure(Figure):
@@ -28,6 +32,10 @@ class PngFigure(Figure):
 
     def _repr_png_(self):
         return figure_png(self)
+
+    def _repr_html_(self):
+        # The PNG again, in an <img> with alt text: JupyterLab shows this one (see figure_alt).
+        return png_html(figure_png(self), alt_text(self))
 
     def __repr__(self):
         # matplotlib's own text, under the name a learner knows.

@@ -50,6 +50,11 @@ def _slider(name, value, limit, step=0.1):
                                continuous_update=True)
 
 
+# What each slider controls, for screen readers (the visible label is only "x₀").
+SLIDER_NAMES = {**{f"x{i}": f"input {_label(f'x{i}')}" for i in range(3)},
+                **{f"w{i}": f"weight {_label(f'w{i}')}" for i in range(3)}, "b": "bias b"}
+
+
 class NeuronExplorer(Explorer):
     name = "NeuronExplorer"
 
@@ -61,7 +66,7 @@ class NeuronExplorer(Explorer):
             sliders[f"w{i}"] = _slider(f"w{i}", float(w[i]), 5)
         sliders["b"] = _slider("b", float(b), 10)
         self.graph = NeuronGraph()
-        super().__init__(sliders, self.graph.figure)
+        super().__init__(sliders, self.graph.figure, SLIDER_NAMES)
 
     def compute(self, settings):
         x = [settings[f"x{i}"] for i in range(3)]
@@ -92,6 +97,15 @@ class NeuronExplorer(Explorer):
         ]
         return ("<div style='font-family: monospace; line-height: 1.5'>"
                 + "<br>".join(rows) + f"<p>{status}</p></div>")
+
+    def alt(self, v):
+        relu = (f"z = {fmt(v['z'])} > 0, ReLU on" if v["relu_on"]
+                else f"z = {fmt(v['z'])} ≤ 0, ReLU off, so every gradient is 0")
+        return (f"Computational graph of one neuron, y = ReLU(x·w + b), each edge labelled with "
+                f"its value and its gradient. x = {fmt_list(v['x'])}, w = {fmt_list(v['w'])}, "
+                f"products x·w = {fmt_list(v['products'])}, b = {fmt(v['b'])}; {relu}; "
+                f"y = {fmt(v['y'])}. Gradients: dx = {fmt_list(v['dx'])}, "
+                f"dw = {fmt_list(v['dw'])}, db = {fmt(v['db'])}.")
 
     def summary(self, v):
         return (f"z={fmt(v['z'])}, y={fmt(v['y'])}, dx={fmt_list(v['dx'])}, "

@@ -10,7 +10,8 @@ import ipywidgets as widgets
 import numpy as np
 
 from ._explorer import Explorer
-from ._render import new_figure
+from ._render import fmt_list, new_figure
+from .figure_alt import set_alt
 from .heatmap_panel import HeatmapPanel
 
 ZERO_NOTE = "dashed box: z is exactly 0, where ReLU's derivative is 0, so nothing passes"
@@ -69,6 +70,21 @@ class ReluHeatmaps:
                            else "no z is exactly 0 here")
 
 
+def _rows(matrix):
+    return "[" + ", ".join(fmt_list(row) for row in np.atleast_2d(matrix)) + "]"
+
+
+def heatmaps_alt(values):
+    """The four heatmaps in words, every number included (values from relu_backward_values)."""
+    rows, cols = values["z"].shape
+    zeros = int(np.count_nonzero(values["exact_zero"]))
+    return (f"Four heatmaps of {rows} by {cols} numbers, row by row. "
+            f"z: {_rows(values['z'])}. Mask, 1 where z > 0: {_rows(values['mask'])}. "
+            f"dvalues: {_rows(values['dvalues'])}. drelu = dvalues × mask: {_rows(values['drelu'])}. "
+            + (f"Dashed boxes mark the {zeros} cell{'s' * (zeros != 1)} where z is exactly 0, "
+               "where nothing passes." if zeros else "No z is exactly 0."))
+
+
 def relu_heatmaps(z, dvalues):
     """A Figure of z, the mask (z > 0), dvalues and the result, as annotated heatmaps.
 
@@ -77,8 +93,9 @@ def relu_heatmaps(z, dvalues):
     """
     z, dvalues = np.atleast_2d(z), np.atleast_2d(dvalues)
     view = ReluHeatmaps(z.shape)
-    view.update(relu_backward_values(z, dvalues))
-    return view.figure
+    values = relu_backward_values(z, dvalues)
+    view.update(values)
+    return set_alt(view.figure, heatmaps_alt(values))
 
 
 def random_relu_example(seed, shape=(3, 4)):
@@ -101,7 +118,8 @@ class ReluExplorer(Explorer):
                                           description="z offset"),
         }
         self.view = ReluHeatmaps((3, 4))
-        super().__init__(sliders, self.view.figure, stacked=True)
+        names = {"seed": "seed: random seed of z and dvalues", "offset": "z offset, added to every z"}
+        super().__init__(sliders, self.view.figure, names, stacked=True)
 
     def compute(self, settings):
         z, dvalues = random_relu_example(settings["seed"])
@@ -118,6 +136,9 @@ class ReluExplorer(Explorer):
         return (f"ReLU passes {values['n_passed']} of {total} gradients; "
                 f"{values['n_exact_zero']} z are exactly 0 and pass nothing "
                 "(the derivative at 0 is 0). Move the offset to shift every z.")
+
+    def alt(self, values):
+        return heatmaps_alt(values)
 
     def summary(self, values):
         return (f"passed={values['n_passed']}, exact_zeros={values['n_exact_zero']}, "

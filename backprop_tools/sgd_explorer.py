@@ -11,6 +11,7 @@ from matplotlib.ticker import FixedFormatter, FixedLocator, NullLocator
 
 from ._explorer import Explorer
 from ._render import GRAD_COLOR, OFF_COLOR, VALUE_COLOR, fmt, new_figure
+from .figure_alt import significant
 from .sgd_curves import loss_curve, quadratic_curve, quadratic_regime, sgd_run
 
 SEED_LR = 0.001
@@ -19,6 +20,10 @@ QUADRATIC_REFERENCES = [(0.02, "too small, lr 0.02", ":"), (0.3, "good, lr 0.3",
                         (1.05, "divergent, lr 1.05", "-.")]
 FLOOR = 1e-9       # x² reaches exactly 0 at lr 0.5; a log axis needs something above 0
 X_RANGES = (10, 20, 50, 100)   # the step axis snaps to these, so most moves keep the axes
+# Each name holds the slider's visible label, so speech input can use either.
+SLIDER_NAMES = {"learning_rate": "layer lr: learning rate of the layer",
+                "steps": "steps: number of SGD steps",
+                "quadratic_learning_rate": "x² lr: learning rate on x²"}
 
 
 def step_axis_limit(steps):
@@ -47,7 +52,7 @@ class SgdExplorer(Explorer):
         self.ax_live = figure.add_subplot(grid[1, 0], sharex=self.ax_loss)
         self.ax_quad = figure.add_subplot(grid[:, 1])
         self._build_axes()
-        super().__init__(sliders, figure, stacked=True)
+        super().__init__(sliders, figure, SLIDER_NAMES, stacked=True)
 
     def _build_axes(self):
         ax = self.ax_loss
@@ -134,6 +139,18 @@ class SgdExplorer(Explorer):
             rows.insert(1, "<b>Every ReLU is off: the loss is 0 because the layer died, "
                            "not because it learned</b> (the dead-ReLU problem).")
         return "<div style='line-height: 1.5'>" + "<br>".join(rows) + "</div>"
+
+    def alt(self, v):
+        loss, live, quad = v["loss"], v["live_fraction"], v["quadratic"]
+        died = " Every ReLU is off: the layer died." if v["layer_died"] else ""
+        return (f"Left, top: the seed layer's loss L over {v['steps']} SGD steps at learning rate "
+                f"{fmt(v['learning_rate'], 5)}, from {fmt(loss[0], 2)} to {fmt(loss[-1], 2)}, "
+                f"beside the seed's rate {SEED_LR} (dotted, to {fmt(v['seed_loss'][-1], 2)}). "
+                f"Left, bottom: ReLUs on, {round(live[0] * 9)} of 9 to {round(live[-1] * 9)} of 9."
+                f"{died} Right: f(x) = x² on a log scale at learning rate "
+                f"{fmt(v['quadratic_learning_rate'], 3)}, from {fmt(quad[0], 3)} to "
+                f"{significant(quad[-1])}: {v['regime']}; grey reference runs at learning rates "
+                + ", ".join(f"{r:g}" for r, _, _ in QUADRATIC_REFERENCES) + ".")
 
     def summary(self, v):
         return (f"lr={fmt(v['learning_rate'], 5)}, steps={v['steps']}, "

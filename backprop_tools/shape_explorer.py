@@ -16,6 +16,9 @@ from ._render import new_figure
 from .matrix_glyph import MatrixGlyph
 
 MAX_SIZE = 8
+# Each name holds the slider's visible label, so speech input can use either.
+SLIDER_NAMES = {"batch": "batch size", "n_inputs": "n_inputs: number of inputs",
+                "n_neurons": "n_neurons: number of neurons"}
 GAP = 2.8          # horizontal room for an operator between two matrices, in cell units
 GRAD_FILL = "#FBE3D3"
 
@@ -85,7 +88,7 @@ class ShapeExplorer(Explorer):
                       for row in self.glyphs}
         self.operators = {row: [self.ax.text(0, 0, "", fontsize=14, ha="center", va="center")
                                 for _ in range(2)] for row in self.glyphs}
-        super().__init__(sliders, figure, controls_width="340px")
+        super().__init__(sliders, figure, SLIDER_NAMES, controls_width="340px")
 
     def compute(self, settings):
         b, i, n = settings["batch"], settings["n_inputs"], settings["n_neurons"]
@@ -148,6 +151,17 @@ class ShapeExplorer(Explorer):
             "dweights " + values["without_transpose"]["dweights"],
         ]
         return "<div style='line-height: 1.5'>" + "<br>".join(rows) + "</div>"
+
+    def alt(self, values):
+        s = values["shapes"]
+        b, n = values["batch"], values["n_neurons"]
+        return (f"The three gradient products drawn as grids of cells. "
+                f"dinputs = dvalues {s['dvalues']} @ weights.T {s['weights.T']} = {s['dinputs']}, "
+                f"matching the inner {n} (neurons). "
+                f"dweights = inputs.T {s['inputs.T']} @ dvalues {s['dvalues']} = {s['dweights']}, "
+                f"matching the inner {b} (samples). "
+                f"dbiases = dvalues {s['dvalues']} summed over axis 0 = {s['dbiases']}. "
+                "Green bars mark the matched dimensions.")
 
     def summary(self, values):
         s = values["shapes"]

@@ -355,7 +355,8 @@ class ProgressReport:
         return "\n".join(lines)
 
     def _repr_html_(self):
-        parts = ["<div class='backprop-progress'><h4>Your progress</h4>"]
+        # Bold text, not a heading: a heading here would break the notebook's own outline.
+        parts = ["<div class='backprop-progress'><p><b>Your progress</b></p>"]
         parts += [f"<p><b>{html.escape(notice)}</b></p>" for notice in self.notices]
         parts.append(f"<p>{html.escape(self._summary())}</p>")
         parts.append(

@@ -107,6 +107,9 @@ def isolated_env(tmp_dir, **extra):
         JUPYTERLAB_WORKSPACES_DIR=str(tmp_dir / "lab-workspaces"),
         JUPYTER_PREFER_ENV_PATH="1",  # the environment's own kernel, not one from ~/.local
         MPLCONFIGDIR=str(tmp_dir / "matplotlib"),
+        IPYTHONDIR=str(tmp_dir / "ipython"),  # the kernels' history database
+        # JupyterLab runs `npm prefix --global` when it starts; npm would log into ~/.npm.
+        npm_config_cache=str(tmp_dir / "npm-cache"),
     )
     env.update(extra)
     _write_lab_settings(Path(env["JUPYTERLAB_SETTINGS_DIR"]))
