@@ -278,3 +278,20 @@ def test_the_not_in_place_message_reads_as_sentences():
                          (lambda w, b, dw, db, lr: None, "The caller sees only changes made to its own arrays")):
         message = check.sgd_update(answer).message
         assert says in message and ". the caller" not in message, message
+
+
+@pytest.mark.parametrize("original", ["text", [[1, 2]], np.zeros((4, 3)), np.full((4, 3), np.nan), object()])
+def test_a_strange_original_never_raises_and_is_named(original):
+    _, weights, _ = check.example_arrays()
+    dweights, _ = check.example_gradients()
+    result = check.updated_weights(weights + -0.001 * dweights, original)
+    assert result.outcome == "incorrect" and result.diagnosis == "original_modified"
+
+
+def test_the_step_checks_leave_both_arrays_alone():
+    _, weights, _ = check.example_arrays()
+    dweights, _ = check.example_gradients()
+    new, kept = weights + -0.001 * dweights, weights.copy()
+    new_before = new.copy()
+    assert check.updated_weights(new, weights).passed
+    assert np.array_equal(weights, kept) and np.array_equal(new, new_before)
