@@ -10,6 +10,7 @@ Every explorer returns an object with .sliders (name -> widget), .values (the nu
     sgd_explorer()         lesson 5: loss over SGD steps; dead ReLUs; x² beside it
     loss_curve, live_relu_curve, quadratic_curve    lesson 5's curves as arrays
     progress_bar(iterable) lesson 8: a widget progress bar in notebooks, text elsewhere
+    value_graph(root)      lesson 9: a learner's graph of Values with data and grad (an <img> with alt text)
     show_figure(fig, alt)  any lesson: a matplotlib figure with a text alternative
 
 Every picture has a text alternative for screen readers: explorers build theirs from the
@@ -27,11 +28,13 @@ from .relu_view import relu_backward_values, relu_explorer, relu_heatmaps
 from .sgd_curves import live_relu_curve, loss_curve, quadratic_curve, sgd_run
 from .sgd_explorer import sgd_explorer
 from .shape_explorer import layer_gradient_shapes, shape_explorer
+from .value_graph import value_graph
 
 __all__ = [
     "neuron_explorer", "neuron_values", "shape_explorer", "layer_gradient_shapes",
     "relu_heatmaps", "relu_explorer", "relu_backward_values", "sgd_explorer", "sgd_run",
     "loss_curve", "live_relu_curve", "quadratic_curve", "progress_bar", "show_figure", "set_alt",
+    "value_graph",
 ]
 
 _register_figure_alt()

@@ -113,12 +113,12 @@ class ReluExplorer(Explorer):
 
     def __init__(self, seed, offset):
         sliders = {
-            "seed": widgets.IntSlider(value=seed, min=0, max=max(20, seed), description="seed"),
+            "seed": widgets.IntSlider(value=seed, min=0, max=max(20, seed), description="random seed"),
             "offset": widgets.FloatSlider(value=offset, min=-3, max=3, step=0.5,
                                           description="z offset"),
         }
         self.view = ReluHeatmaps((3, 4))
-        names = {"seed": "seed: random seed of z and dvalues", "offset": "z offset, added to every z"}
+        names = {"seed": "random seed of z and dvalues", "offset": "z offset, added to every z"}
         super().__init__(sliders, self.view.figure, names, stacked=True)
 
     def compute(self, settings):

@@ -38,6 +38,11 @@ class Exercise:
     graded: bool  # function and class exercises are graded; value checks are practice
     hints: tuple = field(default=())
     check: object = field(default=None, repr=False)  # the learner-facing check function
+    answer: str = ""  # the learner's top-level name the check is given, if not `name` (grading looks it up)
+
+    @property
+    def answer_name(self) -> str:
+        return self.answer or self.name
 
 
 def strict() -> bool:
@@ -59,11 +64,16 @@ def _fixed_seed(exercise_id: str) -> int:
     return sum((i + 1) * ord(c) for i, c in enumerate(exercise_id)) % (2**31)
 
 
-def exercise(lesson: str, title: str, *, graded: bool, hints=()):
-    """Decorator for a check body `body(answer, rng) -> insight`; see the module docstring."""
+def exercise(lesson: str, title: str, *, graded: bool, hints=(), answer: str = ""):
+    """Decorator for a check body `body(answer, rng) -> insight`; see the module docstring.
+
+    answer: the name of the learner's object the check is given, when several checks take the same
+    object (lesson 9's checks each take the class `Value`); by default the exercise's own name.
+    """
 
     def wrap(body):
-        info = Exercise(f"{lesson}.{body.__name__}", lesson, body.__name__, title, graded, tuple(hints))
+        info = Exercise(f"{lesson}.{body.__name__}", lesson, body.__name__, title, graded, tuple(hints),
+                        answer=answer)
         REGISTRY[info.id] = info
 
         @functools.wraps(body)
@@ -144,10 +154,12 @@ def ready(check, answer) -> bool:
         return True
     from IPython.display import display
 
-    name = getattr(getattr(check, "exercise", None), "name", "the exercise above")
+    info = getattr(check, "exercise", None)
+    name = getattr(info, "name", "the exercise above")
+    given = getattr(info, "answer_name", name)  # lesson 9's checks take the class: check.mul(Value)
     display(Note(
         f"Finish `{name}` first",
-        f"This cell uses your `{name}`, and its check, check.{name}({name}) above in this notebook, says: "
+        f"This cell uses your `{name}`, and its check, check.{name}({given}) above in this notebook, says: "
         f"{result.label.split(':')[0][2:].lower()}. Come back and run this cell when the check passes.",
     ))
     return False

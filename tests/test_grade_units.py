@@ -6,6 +6,7 @@ import json
 import os
 import subprocess
 import sys
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -147,3 +148,43 @@ def test_in_place_changes_come_back_into_the_checks_arrays(tmp_path):
     wire.update_namespace(layer, after, files, None)
     assert kept is layer.weights and kept.tolist() == [1.0, 1.0]  # updated in place, as the learner did
     assert layer.biases.tolist() == [2.0, 2.0]
+
+
+def test_every_original_is_read_up_front_and_graded_from_what_was_read(tmp_path):
+    from checks.grade.execute import Limits
+    from checks.grade.grade_one import grade, read_all
+
+    good, gone = _touch(tmp_path / "03_a.ipynb", "{}"), tmp_path / "03_gone.ipynb"
+    read = read_all([discover.Submission(good, "a"), discover.Submission(gone, "gone")])
+    assert read[0] == b"{}" and isinstance(read[1], OSError)
+    good.write_text("")  # changed after it was read: the grade is of what was handed in
+    row = grade(discover.Submission(good, "a"), Limits(sandbox=False), read[0])
+    assert (row.status, row.score) == ("error: not a notebook", 0)
+    row = grade(discover.Submission(gone, "gone"), Limits(sandbox=False), read[1])
+    assert row.status == "error: unreadable"
+
+
+def test_a_worker_without_bubblewrap_runs_nothing(tmp_path, monkeypatch):
+    """grade() is the one place the wall goes up (a pool's or a cluster's workers call it): no wall, no run."""
+    from checks.grade import sandbox
+    from checks.grade.execute import Limits
+    from checks.grade.grade_one import grade
+
+    monkeypatch.setenv(sandbox.BWRAP_ENV, str(tmp_path / "no-bwrap"))
+    lesson = Path(__file__).resolve().parent.parent / "lessons" / "03_batched_dense.ipynb"
+    row = grade(discover.Submission(lesson, "03.ipynb"), Limits())
+    assert (row.status, row.score) == ("error: no sandbox", 0) and "apt-get install bubblewrap" in row.detail
+    assert row.warnings == []
+
+
+def test_without_the_sandbox_the_summary_and_feedback_warn():
+    from checks.grade import feedback, sandbox, summary
+    from checks.grade.execute import Limits
+
+    rows = [Grade("a.ipynb", "lesson03", warnings=[sandbox.NO_SANDBOX_WARNING]), Grade("b.ipynb", status="timeout")]
+    off = summary.render(rows, Limits(sandbox=False), None)
+    assert off.startswith(sandbox.NO_SANDBOX_WARNING) and "Sandbox: OFF" in off and "graded: 1, timeout: 1" in off
+    on = summary.render(rows, Limits(), "bubblewrap 0.8.0")
+    assert "WARNING" not in on and "Sandbox: on (bubblewrap 0.8.0)" in on and "128 processes" in on
+    assert sandbox.NO_SANDBOX_WARNING in feedback.render(rows[0])
+    assert "WARNING" not in feedback.render(rows[1])

@@ -2,17 +2,20 @@
 
 Each PATH is a notebook (graded whatever its name) or a folder (searched recursively for *.ipynb,
 skipping .ipynb_checkpoints). Writes the CSV and, in `<csv name>_feedback/` beside it, one markdown
-file per submission. Exit code 0 when every submission got a row; 2 for a usage error.
+file per submission, and `<csv name>_summary.txt`, the run summary. Each kernel runs walled off
+(sandbox.py); without a working bubblewrap the command refuses (exit code 3) unless --no-sandbox.
+Exit code 0 when every submission got a row; 2 for a usage error; 3 when the sandbox cannot start.
 """
 from __future__ import annotations
 
 import argparse
 import contextlib
+import dataclasses
 import os
 import sys
 from pathlib import Path
 
-from . import feedback, report
+from . import feedback, report, sandbox, summary
 from .discover import NothingToGrade, find
 from .execute import Limits
 from .grade_one import Grade
@@ -42,16 +45,23 @@ def _grading_environment():
 
 def grade_paths(paths, out: str, *, feedback_dir: str | None = None, limits: Limits | None = None,
                 jobs: int | None = None, progress: bool = True) -> list[Grade]:
-    """Grade every notebook under `paths`; write the CSV at `out` and the feedback files. Returns the rows."""
+    """Grade every notebook under `paths`; write the CSV at `out`, the feedback files and the run summary.
+    Returns the rows. Raises sandbox.SandboxUnavailable, before anything runs, when `limits.sandbox` and
+    bubblewrap cannot start a kernel here."""
     submissions = find(paths)
     limits = limits or Limits()
+    folder = feedback_dir or feedback_folder(out)
+    wall = sandbox.check() if limits.sandbox else None  # raises SandboxUnavailable, before anything runs
+    # The kernels see none of the submissions' folders, nor where the results go.
+    given = [p if os.path.isdir(p) else os.path.dirname(os.path.abspath(p)) for p in map(str, paths)]
+    limits = dataclasses.replace(limits, hidden=(*limits.hidden, *given, os.path.dirname(os.path.abspath(out)), folder))
     with _grading_environment():
         grades = grade_all(submissions, limits, jobs=jobs, progress=progress)
-    folder = feedback_dir or feedback_folder(out)
     for submission, grade in zip(submissions, grades):
         feedback.write(folder, submission, grade)
     class_report.write(out, grades)  # <out>_detail.csv, <out>_report.md and .png
     report.write_csv(out, grades)
+    summary.write(summary.path_for(out), grades, limits, wall)
     return grades
 
 
@@ -71,6 +81,10 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--notebook-timeout", type=float, default=defaults.notebook_seconds, help="seconds all of a notebook's cells may run (default: %(default)s)")
     p.add_argument("--call-timeout", type=float, default=defaults.call_seconds, help="seconds one call of the learner's code may take during checking (default: %(default)s)")
     p.add_argument("--memory-mb", type=int, default=defaults.memory_mb, help="address-space limit of each kernel in MB (default: %(default)s)")
+    p.add_argument("--processes", type=int, default=defaults.processes, help="processes and threads each kernel may have, in the sandbox (default: %(default)s)")
+    p.add_argument("--file-mb", type=int, default=defaults.file_mb, help="largest file a kernel may write, in MB (default: %(default)s)")
+    p.add_argument("--no-sandbox", action="store_true", help="run the kernels without bubblewrap, with your rights "
+                   "(only for trusted notebooks; the run summary and every feedback file say so)")
     p.add_argument("--quiet", action="store_true", help="no progress bar")
     return p
 
@@ -98,14 +112,20 @@ def main(argv=None) -> int:
     if (code := _not_grading(argv)) is not None:
         return code
     args = parser().parse_args(argv)
-    limits = Limits(args.cell_timeout, args.notebook_timeout, args.call_timeout, args.memory_mb)
+    limits = Limits(args.cell_timeout, args.notebook_timeout, args.call_timeout, args.memory_mb,
+                    processes=args.processes, file_mb=args.file_mb, sandbox=not args.no_sandbox)
     try:
         grades = grade_paths(args.paths, args.out, feedback_dir=args.feedback, limits=limits,
                              jobs=args.jobs, progress=not args.quiet)
     except NothingToGrade as exc:
         print(f"python -m checks.grade: {exc}", file=sys.stderr)
         return 2
+    except sandbox.SandboxUnavailable as exc:
+        print(f"python -m checks.grade: refusing to grade: {exc}", file=sys.stderr)
+        return 3
     graded = sum(g.status == "graded" for g in grades)
-    print(f"{len(grades)} notebook(s), {graded} graded; wrote {args.out} and feedback in "
-          f"{args.feedback or feedback_folder(args.out)}", file=sys.stderr)
+    if args.no_sandbox:
+        print(f"python -m checks.grade: {sandbox.NO_SANDBOX_WARNING}", file=sys.stderr)
+    print(f"{len(grades)} notebook(s), {graded} graded; wrote {args.out}, {summary.path_for(args.out)} and "
+          f"feedback in {args.feedback or feedback_folder(args.out)}", file=sys.stderr)
     return 0

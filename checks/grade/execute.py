@@ -24,6 +24,10 @@ class Limits:
     notebook_seconds: float = 300.0  # all of a notebook's cells together
     call_seconds: float = 2.0  # one call of the learner's code during judging (as for the learner)
     memory_mb: int = 2048  # the kernel's address space
+    processes: int = 128  # processes and threads of the kernel together (RLIMIT_NPROC, in the sandbox)
+    file_mb: int = 200  # the largest file the kernel may write (RLIMIT_FSIZE)
+    sandbox: bool = True  # run the kernel walled off (sandbox.py); False only with --no-sandbox
+    hidden: tuple = ()  # folders the kernel must not see beside the homes and temporary folders
 
 
 @dataclass
@@ -51,7 +55,7 @@ class Run:
 
 def run_notebook(nb: nbformat.NotebookNode, workdir: str, limits: Limits) -> Run:
     """Execute every code cell of `nb` (a copy: its outputs are replaced) in a kernel started in `workdir`."""
-    km = kernel_manager(limits.memory_mb, workdir)
+    km = kernel_manager(limits, workdir)
     deadline = time.monotonic() + limits.notebook_seconds
     per_notebook = {"hit": False}
 

@@ -32,6 +32,7 @@ def solutions_viewed(path) -> set:
 def render(grade: Grade, viewed=frozenset()) -> str:
     total = len(grade.exercises)
     lines = [f"# Feedback: {grade.notebook}", ""]
+    lines += [f"**{warning}**\n" for warning in getattr(grade, "warnings", ())]  # e.g. graded with --no-sandbox
     lines.append(f"- Lesson: {grade.lesson or 'unknown'}")
     lines.append(f"- Status: {grade.status}")
     lines.append(f"- Score: {grade.score} of {total}" if total else f"- Score: {grade.score}")

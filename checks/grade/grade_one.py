@@ -1,4 +1,9 @@
-"""One submission, start to finish: read it (never modifying it), run a copy, judge, clean up."""
+"""One submission, start to finish: read it (never modifying it), run a copy, judge, clean up.
+
+This is the one place where a kernel is walled off (`limits.sandbox`, see sandbox.py): every way of
+grading (the command, a pool of processes, a cluster's workers) calls `grade`, and a submission whose
+sandbox cannot start is not run at all.
+"""
 from __future__ import annotations
 
 import json
@@ -16,6 +21,7 @@ from .discover import Submission, lesson_of
 from .execute import Limits, run_notebook
 from .judge import graded_exercises, judge, solution_views
 from .remote import Connection
+from .sandbox import NO_SANDBOX_WARNING, SandboxUnavailable, check as check_sandbox, hand_over
 
 
 @dataclass
@@ -35,6 +41,7 @@ class Grade:
     seed: int | None = None
     solution_viewed: dict = field(default_factory=dict)  # id -> True where the run showed the solution hint
     cell_errors: list = field(default_factory=list)  # what the notebook's own cells raised
+    warnings: list = field(default_factory=list)  # about the grading itself (graded without the sandbox)
 
     def passed(self, exercise_id: str) -> bool:
         result = self.results.get(exercise_id)
@@ -45,11 +52,16 @@ class Grade:
         return sum(self.passed(e) for e in self.exercises)
 
 
-def grade(submission: Submission, limits: Limits) -> Grade:
-    """Grade one submission; never raises (a problem of any kind becomes the row's status)."""
+def grade(submission: Submission, limits: Limits, data: bytes | None = None) -> Grade:
+    """Grade one submission; never raises (a problem of any kind becomes the row's status).
+
+    data: the submission's bytes, read before any kernel started (`read_all`); None reads the file now.
+    """
     row = Grade(submission.shown)
+    if not limits.sandbox:
+        row.warnings.append(NO_SANDBOX_WARNING)
     try:
-        _grade(submission, limits, row)
+        _grade(submission, limits, row, data)
     except Exception as exc:  # the grader's own failure must not cost the other rows
         row.status, row.detail = f"error: grader failed ({type(exc).__name__})", str(exc)
     if row.status != "graded":
@@ -57,8 +69,19 @@ def grade(submission: Submission, limits: Limits) -> Grade:
     return row
 
 
-def _grade(submission: Submission, limits: Limits, row: Grade) -> None:
-    nb = _read(submission, row)
+def read_all(submissions: list[Submission]) -> list[bytes | OSError]:
+    """Every submission's bytes (or why it could not be read), so that no kernel can change an original first."""
+    found: list[bytes | OSError] = []
+    for submission in submissions:
+        try:
+            found.append(submission.path.read_bytes())
+        except OSError as exc:
+            found.append(exc)
+    return found
+
+
+def _grade(submission: Submission, limits: Limits, row: Grade, data) -> None:
+    nb, data = _read(submission, row, data)
     if nb is None:
         return
     lesson = lesson_of(nb, submission.path.name)
@@ -74,15 +97,24 @@ def _grade(submission: Submission, limits: Limits, row: Grade) -> None:
         return
     row.exercises = [e.id for e in exercises]
     row.seed = secrets.randbits(31)
+    if limits.sandbox:
+        try:
+            check_sandbox()
+        except SandboxUnavailable as exc:  # never run a submission unwalled unless told to
+            row.status, row.detail = "error: no sandbox", str(exc)
+            return
     workdir = tempfile.mkdtemp(prefix="backprop-grade-")
     try:
-        shutil.copyfile(submission.path, os.path.join(workdir, submission.path.name))  # the kernel's folder
+        with open(os.path.join(workdir, submission.path.name), "wb") as f:  # the kernel's copy
+            f.write(data)
+        exchange = os.path.join(workdir, ".exchange")
+        os.mkdir(exchange)
+        if limits.sandbox:
+            hand_over(workdir)  # as root the kernel runs as `nobody`: its folder must be its own
         run = run_notebook(nb, workdir, limits)
         row.status, row.detail, row.cell_errors = run.status, run.detail, run.cell_errors
         if run.status != "graded":
             return
-        exchange = os.path.join(workdir, ".exchange")
-        os.mkdir(exchange)
         connection = Connection(run.km, exchange)
         try:
             connection.install_agent()
@@ -98,13 +130,22 @@ def _grade(submission: Submission, limits: Limits, row: Grade) -> None:
         shutil.rmtree(workdir, ignore_errors=True)
 
 
-def _read(submission: Submission, row: Grade):
-    """The submission as a notebook (a copy in memory; the file is only read), or None with a status."""
+def _read(submission: Submission, row: Grade, data=None):
+    """(the submission as a notebook, its bytes), or (None, None) with a status. The file is only read."""
     try:
-        data = submission.path.read_bytes()
+        if data is None:
+            data = submission.path.read_bytes()
+        elif isinstance(data, OSError):
+            raise data
     except OSError as exc:
         row.status, row.detail = "error: unreadable", f"The file could not be read: {exc.strerror or exc}"
-        return None
+        return None, None
+    nb = _parse(data, row)
+    return (nb, data) if nb is not None else (None, None)
+
+
+def _parse(data: bytes, row: Grade):
+    """The notebook in `data`, its stored outputs dropped, or None with a status."""
     if not data.strip():
         row.status, row.detail = "error: empty file", "The file is empty."
         return None

@@ -2,7 +2,8 @@
 
 Checks run here, in the grader, with a fresh random seed, quietly (nothing is recorded in any
 progress file) and non-strictly (each gives its `Result`). The answer a check receives is a proxy
-(remote.py) for the learner's top-level object of the exercise's name, or None if the notebook
+(remote.py) for the learner's top-level object of the exercise's name (or of its `answer_name`, when
+several checks take one object, as lesson 9's take the class `Value`), or None if the notebook
 never defined it (the check then says "not attempted").
 
 Before the first check, the course's numerical-gradient helpers in the kernel are replaced with
@@ -36,11 +37,11 @@ def judge(connection: Connection, exercises: list[Exercise], seed: int) -> dict[
                 if connection.dead:
                     break
                 try:
-                    answer = connection.lookup(info.name)
+                    answer = connection.lookup(info.answer_name)
                 except BaseException as exc:  # the kernel died or hung while looking the name up
                     if isinstance(exc, KeyboardInterrupt) and not connection.dead:
                         raise
-                    results[info.id] = Result(info.id, "raised", f"Looking up `{info.name}` in your notebook failed: {exc or type(exc).__name__}")
+                    results[info.id] = Result(info.id, "raised", f"Looking up `{info.answer_name}` in your notebook failed: {exc or type(exc).__name__}")
                     continue
                 results[info.id] = _without_shortcut(connection, info.check(answer))
     finally:

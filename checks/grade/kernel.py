@@ -1,50 +1,59 @@
-"""Starting a kernel for a submission: memory-capped, in its own folder, away from the instructor's files.
+"""Starting a kernel for a submission: walled off, limited, in its own folder, away from the instructor's files.
 
 The kernel runs with
-- an address-space limit (RLIMIT_AS, set by a tiny launcher before it becomes the kernel), so a memory
-  blow-up fails fast inside the kernel instead of slowing the machine down;
+- the sandbox around it (sandbox.py: bubblewrap), unless grading was told --no-sandbox;
+- limits set by a tiny launcher before it becomes the kernel: address space (RLIMIT_AS), so a memory
+  blow-up fails fast inside the kernel instead of slowing the machine down; file size (RLIMIT_FSIZE);
+  and, inside the sandbox's own user namespace, processes (RLIMIT_NPROC);
 - BACKPROP_PROGRESS=off and BACKPROP_STRICT unset, so the learner's checks neither read nor write the
   instructor's progress file, and display as they would for the learner;
 - one BLAS thread (submissions are graded in parallel, one kernel per core);
 - its own IPYTHONDIR, so the instructor's IPython start-up files and history are not involved;
-- its working folder set to the submission's temporary copy.
+- its working folder, HOME and connection file in the submission's temporary copy.
 """
 from __future__ import annotations
 
 import os
-import sys
 
 from jupyter_client import AsyncKernelManager
 
-# Runs before the kernel: caps the address space, then becomes `python -m ipykernel_launcher ...`.
-_LAUNCHER = (
-    "import os, resource, sys\n"
-    "limit = int(sys.argv[1])\n"
-    "if limit > 0:\n"
-    "    resource.setrlimit(resource.RLIMIT_AS, (limit, limit))\n"
-    "os.execv(sys.executable, [sys.executable, *sys.argv[2:]])\n"
-)
+from . import sandbox
 
 _SINGLE_THREAD = ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS")
 
 
 class LimitedKernelManager(AsyncKernelManager):
-    """An IPython kernel started through the memory-capping launcher."""
+    """An IPython kernel started through the limiting launcher, inside the sandbox when `walled`."""
 
-    memory_bytes: int = 0
+    limits: tuple = (0, 0, 0)  # bytes of address space, processes, bytes of the largest file (0: none)
+    # (set by the launcher, sandbox.LAUNCHER, before it becomes the kernel)
+    walled: bool = True
+    workdir: str = ""
+    hidden: tuple = ()
 
     def format_kernel_cmd(self, extra_arguments=None):
         connection_file = os.path.realpath(self.connection_file)
-        return [
-            sys.executable, "-c", _LAUNCHER, str(int(self.memory_bytes)),
-            "-m", "ipykernel_launcher", "-f", connection_file, *(extra_arguments or []),
-        ]
+        command = sandbox.launcher(*self.limits, self.walled, "-m", "ipykernel_launcher", "-f", connection_file,
+                                   *(extra_arguments or []))
+        return sandbox.wrap(command, self.workdir, self.hidden) if self.walled else command
+
+    def write_connection_file(self, **kwargs):
+        super().write_connection_file(**kwargs)
+        if self.walled:  # as root the kernel runs as `nobody`, and must read it
+            sandbox.hand_over(self.connection_file)
 
 
-def kernel_manager(memory_mb: int, workdir: str) -> LimitedKernelManager:
-    # Local sockets (ipc) at an absolute path: no TCP ports to find, and nothing relative to a cwd.
-    km = LimitedKernelManager(kernel_name="python3", transport="ipc", ip=os.path.join(workdir, ".kernel"))
-    km.memory_bytes = int(memory_mb) * 1024 * 1024
+def kernel_manager(limits, workdir: str) -> LimitedKernelManager:
+    """A kernel manager for `workdir` with `limits` (execute.Limits); the kernel starts later."""
+    # Local sockets (ipc) at an absolute path inside the copy's folder (the sandbox's one writable
+    # folder): no TCP ports to find, and nothing relative to a cwd. The connection file goes there too.
+    km = LimitedKernelManager(kernel_name="python3", transport="ipc", ip=os.path.join(workdir, ".kernel"),
+                              connection_file=os.path.join(workdir, ".kernel.json"))
+    walled = bool(limits.sandbox)
+    # Outside a user namespace RLIMIT_NPROC counts every process of the user: it is only set in the sandbox.
+    km.limits = (limits.memory_mb * 1024 * 1024, limits.processes, limits.file_mb * 1024 * 1024)
+    km.walled, km.workdir = walled, workdir
+    km.hidden = tuple(sandbox.default_hidden(limits.hidden)) if walled else ()
     return km
 
 
@@ -55,6 +64,9 @@ def kernel_env(workdir: str) -> dict:
     env["BACKPROP_PROGRESS"] = "off"
     env["BACKPROP_PROGRESS_FILE"] = os.path.join(workdir, ".progress.json")  # in case a check ignores "off"
     env["IPYTHONDIR"] = os.path.join(workdir, ".ipython")
+    env["HOME"] = workdir  # not the instructor's (hidden in the sandbox anyway); caches land in the copy
+    env["MPLCONFIGDIR"] = os.path.join(workdir, ".matplotlib")
+    env.pop("JUPYTER_RUNTIME_DIR", None)
     env["PYDEVD_DISABLE_FILE_VALIDATION"] = "1"
     env.setdefault("MPLBACKEND", "module://matplotlib_inline.backend_inline")
     for name in _SINGLE_THREAD:

@@ -8,7 +8,7 @@ from concurrent.futures import ProcessPoolExecutor, as_completed
 
 from .discover import Submission
 from .execute import Limits
-from .grade_one import Grade, grade
+from .grade_one import Grade, grade, read_all
 
 
 def _worker_setup(call_seconds: float) -> None:
@@ -18,9 +18,9 @@ def _worker_setup(call_seconds: float) -> None:
     os.environ["BACKPROP_TIME_LIMIT"] = f"{call_seconds:g}"
 
 
-def _grade_in_worker(submission: Submission, limits: Limits) -> Grade:
+def _grade_in_worker(submission: Submission, limits: Limits, data) -> Grade:
     _worker_setup(limits.call_seconds)
-    return grade(submission, limits)
+    return grade(submission, limits, data)
 
 
 class ProgressBar:
@@ -50,18 +50,20 @@ class ProgressBar:
 
 def grade_all(submissions: list[Submission], limits: Limits, jobs: int | None = None,
               progress: bool = True) -> list[Grade]:
-    """Grades in the order of `submissions`."""
+    """Grades in the order of `submissions`. Every original is read before any kernel starts."""
+    originals = read_all(submissions)
     jobs = max(1, jobs or os.cpu_count() or 1)
     bar = ProgressBar(len(submissions), progress)
     grades: dict[int, Grade] = {}
     if jobs == 1 or len(submissions) <= 1:
         _worker_setup(limits.call_seconds)
         for i, submission in enumerate(submissions):
-            grades[i] = grade(submission, limits)
+            grades[i] = grade(submission, limits, originals[i])
             bar.step(f"{submission.shown}: {grades[i].status}")
     else:
         with ProcessPoolExecutor(max_workers=min(jobs, len(submissions))) as pool:
-            futures = {pool.submit(_grade_in_worker, s, limits): i for i, s in enumerate(submissions)}
+            futures = {pool.submit(_grade_in_worker, s, limits, originals[i]): i
+                       for i, s in enumerate(submissions)}
             for future in as_completed(futures):
                 i = futures[future]
                 try:

@@ -1,0 +1,39 @@
+"""The run summary beside the CSV (`grades.csv` -> `grades_summary.txt`): when, how many of each status,
+the limits, and whether the kernels were walled off. Without the sandbox it starts with a warning."""
+from __future__ import annotations
+
+import collections
+import datetime
+from pathlib import Path
+
+from .report import write_atomically
+from .sandbox import NO_SANDBOX_WARNING
+
+
+def path_for(out: str) -> str:
+    out_path = Path(out)
+    return str(out_path.with_name(out_path.stem + "_summary.txt"))
+
+
+def render(grades, limits, wall: str | None) -> str:
+    """wall: bubblewrap's version when the kernels ran in the sandbox, None when they did not."""
+    lines = [NO_SANDBOX_WARNING, ""] if wall is None else []
+    when = datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
+    statuses = collections.Counter(g.status for g in grades)
+    lines += [
+        f"Grading run: {when}",
+        f"Notebooks: {len(grades)}; " + ", ".join(f"{status}: {n}" for status, n in sorted(statuses.items())),
+        f"Limits per kernel: {limits.cell_seconds:g} s a cell, {limits.notebook_seconds:g} s a notebook, "
+        f"{limits.call_seconds:g} s a call while checking, {limits.memory_mb} MB of memory, "
+        f"files up to {limits.file_mb} MB" + (f", {limits.processes} processes" if wall else ""),
+    ]
+    if wall:
+        lines.append(f"Sandbox: on ({wall}): each kernel could write only into its own copy's folder, saw no "
+                     "home, no other submission and no output folder, and had no network.")
+    else:
+        lines.append("Sandbox: OFF (--no-sandbox)")
+    return "\n".join(lines) + "\n"
+
+
+def write(path: str, grades, limits, wall: str | None) -> None:
+    write_atomically(path, render(grades, limits, wall))

@@ -1,0 +1,132 @@
+"""Checks for lesson 9: a tiny autograd engine, the class `Value`.
+
+    from checks import lesson09 as check
+    check.add(Value)        # graded: a + b and its _backward
+    check.mul(Value)        # graded: a * b and its _backward
+    check.relu(Value)       # graded: a.relu() and its _backward
+    check.pow(Value)        # graded: a ** k (k a number) and its _backward
+    check.backward(Value)   # graded: out.backward() on random expression graphs
+
+Every check takes the class itself, builds its own Values with it, and calls their operations by name
+(`a.add(b)`, falling back to `a.__add__(b)`), so the learner's objects are never changed from outside
+and a stand-in for the class (grading's) works alike. Operations are checked one `_backward` call at a
+time (`_autograd_ops`); `backward()` on small random graphs in which a node is used twice
+(`_autograd_backward`). Expected gradients are central differences of the course's own forward passes.
+"""
+from __future__ import annotations
+
+from . import _autograd_backward as backward_check
+from . import _autograd_cases as op_cases
+from . import _autograd_graphs as graphs
+from . import _autograd_ops as ops
+from ._exercise import exercise, make_hint
+from ._objects import require_class
+from ._verdict import Incorrect, NotAttempted, Verdict
+
+LESSON, NOTEBOOK = "lesson09", "09_autograd"
+hint = make_hint(LESSON, NOTEBOOK)
+
+ADD_HINTS = (
+    "out = self + other. How much does out change when self changes by a little? When other does? "
+    "Those are the local derivatives; the chain rule multiplies each by out.grad.",
+    "`_backward` changes two grads, self.grad and other.grad, each by (local derivative) × out.grad. A Value "
+    "can be used in several places, so its grad collects a share from each: add to it, never assign.",
+    "`self.grad += ____ * out.grad`, and the same for other.grad. What is d(self + other)/d(self)?",
+)
+MUL_HINTS = (
+    "out = self * other. If self changes by a little, out changes by that little times which number?",
+    "self.grad gets (the other factor's data) × out.grad added to it; other.grad likewise with self's data. "
+    "When `a * a` uses one Value twice, both lines add to the same grad: use +=.",
+    "`self.grad += ____.data * out.grad` and `other.grad += ____.data * out.grad`.",
+)
+RELU_HINTS = (
+    "ReLU passes the gradient through where its input was positive, and blocks it elsewhere (at exactly 0 "
+    "too, as in lesson 4). Which number tells you whether the input was positive: a value or a gradient?",
+    "Only self.grad changes: it gets (1 if the input was > 0, else 0) × out.grad added to it.",
+    "`self.grad += (____ > 0) * out.grad`: which Value's data goes in the blank?",
+)
+POW_HINTS = (
+    "out = self ** k for a plain number k (no gradient for k). The power rule gives the local derivative.",
+    "self.grad gets k × self.data ** (k - 1) × out.grad added to it.",
+    "`self.grad += k * ____ ** (k - 1) * ____`.",
+)
+BACKWARD_HINTS = (
+    "Three steps: list every Value the output depends on so that each comes after the Values it was computed "
+    "from (a topological order); set the output's grad to 1; call each node's `_backward`, from the output "
+    "back to the inputs.",
+    "Build the order with a recursive helper `visit(node)`: if the node is not in a `visited` set, add it, "
+    "visit each of its parents, then append the node to the list. Then walk the list reversed.",
+    "After the walk from self: `self.grad = ____`, then `for node in reversed(____): node.____()`.",
+)
+
+
+def _check_cases(cls, cases) -> None:
+    for case in cases:
+        ops.check(cls, case)
+
+
+@exercise(LESSON, "Value: a + b and its _backward", graded=True, hints=ADD_HINTS, answer="Value")
+def add(cls, rng):
+    require_class(cls, "Value", (2.0,))
+    _check_cases(cls, op_cases.binary_cases("add", rng))
+    return ("a + b passes out.grad unchanged to both a and b, and a Value used twice (a + a) collects both "
+            "shares: d(a + a)/da = 2.")
+
+
+@exercise(LESSON, "Value: a * b and its _backward", graded=True, hints=MUL_HINTS, answer="Value")
+def mul(cls, rng):
+    require_class(cls, "Value", (2.0,))
+    _check_cases(cls, op_cases.binary_cases("mul", rng))
+    return ("Each factor's gradient is the other factor's value times out.grad (lesson 1's dx = w, dw = x), "
+            "and a * a collects both shares.")
+
+
+@exercise(LESSON, "Value: a.relu() and its _backward", graded=True, hints=RELU_HINTS, answer="Value")
+def relu(cls, rng):
+    require_class(cls, "Value", (2.0,))
+    _check_cases(cls, op_cases.relu_cases(rng))
+    return "ReLU passes out.grad through where its input was > 0 and blocks it elsewhere, 0 included."
+
+
+@exercise(LESSON, "Value: a ** k and its _backward", graded=True, hints=POW_HINTS, answer="Value")
+def pow(cls, rng):  # noqa: A001  (the exercise is named after the operation)
+    require_class(cls, "Value", (2.0,))
+    _check_cases(cls, op_cases.pow_cases(rng))
+    return "The power rule, times out.grad: d(a ** k)/da = k * a ** (k - 1); with +=, like every operation."
+
+
+OPERATIONS = {"add": lambda rng: op_cases.binary_cases("add", rng), "mul": lambda rng: op_cases.binary_cases("mul", rng),
+              "relu": op_cases.relu_cases, "pow": op_cases.pow_cases}
+
+
+def _operations_ready(cls, rng) -> None:
+    """backward() calls every operation's `_backward`: their checks must pass first."""
+    cases_of = {name: cases(rng) for name, cases in OPERATIONS.items()}
+    if ops.all_pass(cls, [case for cases in cases_of.values() for case in cases]):
+        return
+    for name, cases in cases_of.items():
+        try:
+            _check_cases(cls, cases)
+        except NotAttempted:
+            raise NotAttempted(
+                f"backward() calls the `_backward` of each operation, and `{name}`'s is not written yet. "
+                f"Finish it (check.{name}(Value)), then run this check again.") from None
+        except Verdict as verdict:
+            raise Incorrect(
+                f"backward() calls the `_backward` of each operation, and check.{name}(Value) does not pass yet:\n"
+                f"{verdict.message}\nFix `{name}` first, then run this check again.",
+                part=name, diagnosis="operation_not_ready") from None
+
+
+@exercise(LESSON, "Value.backward(): topological order, grad 1 at the output, every _backward once",
+          graded=True, hints=BACKWARD_HINTS, answer="Value")
+def backward(cls, rng):
+    require_class(cls, "Value", (2.0,))
+    backward_check.check_leaf(cls)
+    _operations_ready(cls, rng)
+    backward_check.check_graph(cls, graphs.FALLBACK, "a fixed graph")
+    for index in range(2):
+        backward_check.check_graph(cls, graphs.random_graph(rng), f"random graph {index + 1} of 2")
+    return ("Every node's grad is d(out)/d(node) on random graphs where a node is used twice: reverse "
+            "topological order, out.grad = 1, each `_backward` once. That is backpropagation for any graph.")
+
