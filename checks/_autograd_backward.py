@@ -72,7 +72,7 @@ def _diagnose(nodes, got, description, code) -> None:
     for kind, how, order in graphs.mistaken_orders(nodes):
         if graphs.all_close(got, graphs.simulate(nodes, order)):
             advice = {
-                "wrong_order": "A node may pass its grad on only once it holds all of it, that is, after "
+                "wrong_visit_order": "A node may pass its grad on only once it holds all of it, that is, after "
                                "every node that uses it has run its `_backward`. Build a topological order "
                                "(each node after its parents) and go through it from the output backwards.",
                 "visited_twice": "Each node's `_backward` must run exactly once. When you build the order, "

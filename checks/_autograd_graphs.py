@@ -140,9 +140,9 @@ def mistaken_orders(nodes: list[Node]) -> list[tuple[str, str, list[int]]]:
     found = []
     for flip in (False, True):
         found += [
-            ("wrong_order", "the nodes are visited in the order the graph was built (inputs first), not reversed",
+            ("wrong_visit_order", "the nodes are visited in the order the graph was built (inputs first), not reversed",
              depth_first(nodes, flip=flip)),
-            ("wrong_order", "the nodes are visited breadth-first from the output, which can reach a node before "
+            ("wrong_visit_order", "the nodes are visited breadth-first from the output, which can reach a node before "
                             "every node that uses it has passed its gradient back", breadth_first(nodes, flip=flip)),
             ("visited_twice", "some nodes are visited more than once, once for every path from the output to them "
                               "(the walk does not remember which nodes it has already added)",

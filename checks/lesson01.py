@@ -131,9 +131,9 @@ def _context(x, w, b, dvalue):
     return {"z": neuron_z(x, w, b), "expected": expected, "if_upstream_were_ones": ones}
 
 
-def _as_number(value, what: str):
-    """db may come as a float or as a 0-d / size-1 array: all the same number."""
-    array = as_float64(value, "db", what)
+def _as_number(value, what: str, part: str = "db"):
+    """A number (db, z, a slope) may come as a float or as a 0-d / size-1 array: all the same number."""
+    array = as_float64(value, part, what)
     return array.reshape(()) if array.size == 1 else array
 
 
@@ -178,7 +178,7 @@ def _bias_missing(got, expected, context):
                  "z = np.dot(____, ____) + ____"))
 def z(value, rng):
     x, w, b, _ = example.neuron()
-    compare("z", _as_number(value, "your value"), np.float64(neuron_z(x, w, b)), what="your value",
+    compare("z", _as_number(value, "your value", "z"), np.float64(neuron_z(x, w, b)), what="your value",
             case="for the lesson's example", diagnosers=(_bias_missing,), context={"b": b},
             advice={"wrong_values": "Multiply each input by its weight, add the three products, then add b: "
                                     "check each step by printing it.",
@@ -206,7 +206,7 @@ def _not_divided(got, expected, context):
 def slope_x0(value, rng):
     x, w, b, _ = example.neuron()
     expected = neuron_gradients(x, w, b, 1.0)[0][0]
-    compare("slope_x0", _as_number(value, "your value"), expected, what="your value",
+    compare("slope_x0", _as_number(value, "your value", "slope_x0"), expected, what="your value",
             case="for the lesson's example", diagnosers=(_not_divided,), context={},
             advice={"wrong_values": "The slope is (y with x[0] nudged - y as it is) / h: check that only "
                                     "x[0] was nudged, by h, and that x itself was left as it was."})

@@ -35,19 +35,21 @@ ADD_HINTS = (
 )
 MUL_HINTS = (
     "out = self * other. If self changes by a little, out changes by that little times which number?",
-    "self.grad gets (the other factor's data) × out.grad added to it; other.grad likewise with self's data. "
-    "When `a * a` uses one Value twice, both lines add to the same grad: use +=.",
+    "Two grads change, self.grad and other.grad. Each gets a local derivative (a number from the forward "
+    "pass: whose data is it?) times out.grad. When `a * a` uses one Value twice, both add to the same grad.",
     "`self.grad += ____.data * out.grad` and `other.grad += ____.data * out.grad`.",
 )
 RELU_HINTS = (
     "ReLU passes the gradient through where its input was positive, and blocks it elsewhere (at exactly 0 "
     "too, as in lesson 4). Which number tells you whether the input was positive: a value or a gradient?",
-    "Only self.grad changes: it gets (1 if the input was > 0, else 0) × out.grad added to it.",
+    "Only self.grad changes. Its local derivative is 1 or 0, decided by a forward value (never by a grad); "
+    "the chain rule then multiplies it by out.grad.",
     "`self.grad += (____ > 0) * out.grad`: which Value's data goes in the blank?",
 )
 POW_HINTS = (
     "out = self ** k for a plain number k (no gradient for k). The power rule gives the local derivative.",
-    "self.grad gets k × self.data ** (k - 1) × out.grad added to it.",
+    "Only self.grad changes (k is a plain number). The power rule's local derivative uses k and self.data; "
+    "the chain rule multiplies it by the gradient that arrives at out.",
     "`self.grad += k * ____ ** (k - 1) * ____`.",
 )
 BACKWARD_HINTS = (

@@ -486,8 +486,8 @@ class LoopsForever(Value):
 WRONG_BACKWARDS = [
     (NoOutputGrad, "output_grad_not_one"),
     (OutputGradTooLate, "output_grad_not_one"),
-    (NotReversed, "wrong_order"),
-    (BreadthFirst, "wrong_order"),
+    (NotReversed, "wrong_visit_order"),
+    (BreadthFirst, "wrong_visit_order"),
     (NoVisitedSet, "visited_twice"),
 ]
 

@@ -74,6 +74,21 @@ WORDS = {
     "not_finite": "NaN or infinite values",
     "wrong_type": "not a function or class",
     "wrong_signature": "the wrong arguments",
+    # other arrays of the notebook
+    "aliased": "another name for the notebook's array (no copy), so changing one changes both",
+    "scaled": "every value off by the same factor",
+    # lesson 9's Value engine
+    "assignment_not_accumulation": "a gradient assigned (`=`) where it must accumulate (`+=`): a node used twice loses a path",
+    "wrong_local_derivative": "the wrong local derivative in an operation's `_backward`",
+    "chain_missing": "`out.grad` left out of a `_backward` (the chain rule's upstream factor)",
+    "relu_wrong_node": "ReLU's derivative taken from the wrong node or wrong at 0",
+    "no_gradient": "an operation's `_backward` that adds nothing to an input's grad",
+    "missing_backward": "an operation without its `_backward`",
+    "operation_not_ready": "backward() not checked: an operation's `_backward` is not right yet",
+    "output_grad_not_one": "the output's grad not set to 1 before going backwards",
+    "wrong_visit_order": "nodes visited in the wrong order (a node before everything that uses it)",
+    "visited_twice": "a node's `_backward` run more than once",
+    "wrong_forward": "the forward value (`data`) of an operation is wrong",
     # the code did not finish
     "raised": "the code raised an error",
     "timeout": "the code ran past the time limit",
