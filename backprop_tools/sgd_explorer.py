@@ -1,6 +1,6 @@
 """Lesson 5: the loss over repeated SGD steps, with learning-rate and step sliders.
 
-Left: the seed's layer, L = ½·Σ relu_outputs², and the fraction of its ReLUs still on. A large
+Left: the lesson's layer, L = ½·Σ relu_outputs², and the fraction of its ReLUs still on. A large
 learning rate does not diverge here: one step switches every ReLU off and L drops to 0 because
 the layer died. Right: f(x) = x² with its own learning rate, where too small, good and divergent
 steps all show. The curves come from sgd_curves, which a static plot or a test can call directly.
@@ -56,11 +56,11 @@ class SgdExplorer(Explorer):
 
     def _build_axes(self):
         ax = self.ax_loss
-        ax.set_title("seed layer: L = ½·Σ relu_outputs²", fontsize=10)
+        ax.set_title("the lesson's layer: L = ½·Σ relu_outputs²", fontsize=10)
         ax.set_ylim(-2, 60)
         ax.set_yticks([0, 20, 40, 60])
         ax.tick_params(labelbottom=False)     # the live-ReLU axes below share and label x
-        self.seed_line, = ax.plot([], [], ":", color="0.5", label=f"lr {SEED_LR} (the seed)")
+        self.seed_line, = ax.plot([], [], ":", color="0.5", label=f"lr {SEED_LR} (the book's)")
         self.loss_line, = ax.plot([], [], "-", color=VALUE_COLOR, linewidth=2, label="your lr")
         ax.legend(fontsize=8, loc="upper right")
         self.death_text = ax.text(0.97, 0.5, "", transform=ax.transAxes, fontsize=9,
@@ -143,9 +143,9 @@ class SgdExplorer(Explorer):
     def alt(self, v):
         loss, live, quad = v["loss"], v["live_fraction"], v["quadratic"]
         died = " Every ReLU is off: the layer died." if v["layer_died"] else ""
-        return (f"Left, top: the seed layer's loss L over {v['steps']} SGD steps at learning rate "
+        return (f"Left, top: the lesson's layer's loss L over {v['steps']} SGD steps at learning rate "
                 f"{fmt(v['learning_rate'], 5)}, from {fmt(loss[0], 2)} to {fmt(loss[-1], 2)}, "
-                f"beside the seed's rate {SEED_LR} (dotted, to {fmt(v['seed_loss'][-1], 2)}). "
+                f"beside the book's rate {SEED_LR} (dotted, to {fmt(v['seed_loss'][-1], 2)}). "
                 f"Left, bottom: ReLUs on, {round(live[0] * 9)} of 9 to {round(live[-1] * 9)} of 9."
                 f"{died} Right: f(x) = x² on a log scale at learning rate "
                 f"{fmt(v['quadratic_learning_rate'], 3)}, from {fmt(quad[0], 3)} to "

@@ -1,16 +1,20 @@
-"""Checks for lesson 5: the full backward pass on the seed's layer, and one SGD step.
+"""Checks for lesson 5: the full backward pass on the lesson's layer, and one SGD step.
 
     from checks import lesson05 as check
-    check.sgd_update(sgd_update)        # graded: fn(weights, biases, dweights, dbiases, learning_rate), in place
-    check.loss(loss)                    # practice: L = 1/2 * sum(relu_outputs**2) before the step (56.27)
-    check.updated_weights(new_weights)  # practice: the seed's weights after one step of 0.001
-    check.updated_biases(new_biases)    # practice: the seed's biases after that step
-    check.loss_after(loss_after)        # practice: L after the step (51.24)
+    check.sgd_update(sgd_update)                 # graded: fn(weights, biases, dweights, dbiases, learning_rate), in place
+    check.loss(loss)                             # practice: L = 1/2 * sum(relu_outputs**2) before the step
+    check.updated_weights(new_weights, weights)  # practice: the weights after one step of 0.001 (weights kept)
+    check.updated_biases(new_biases, biases)     # practice: the biases after that step (biases kept)
+    check.loss_after(loss_after)                 # practice: L after the step
 
 The SGD update is a rule, not a gradient, so its check verifies the rule's defining property: after the
 call, the caller's own weights and biases have moved against the given gradients by the given rate.
+The step-by-hand checks also look at the learner's original `weights` / `biases`: the lesson asks for the
+step in new arrays, and a step taken in place would silently shift every later cell.
 """
 from __future__ import annotations
+
+import functools
 
 import numpy as np
 
@@ -21,34 +25,49 @@ from ._exercise import exercise, make_hint
 from ._learner import guarded_call, require_callable
 from ._numeric import as_float64, central_difference, close
 from ._reference import dense_forward, relu_forward
+from ._sgd_step import BOOK_RATE, step_diagnoser
 from ._verdict import Incorrect
 
 LESSON, NOTEBOOK = "lesson05", "05_backward_pass_and_sgd"
 ARGS = ("weights", "biases", "dweights", "dbiases", "learning_rate")
-SEED_RATE = 0.001
 hint = make_hint(LESSON, NOTEBOOK)
+solution = hint.solution  # check.solution(name): the answer, recorded as viewed
 
 HINTS = (
-    "Each parameter takes a small step against its own gradient: parameter <- parameter - learning_rate * "
-    "gradient. weights (n_in, n_out) goes with dweights (n_in, n_out); biases (1, n_out) with dbiases (1, n_out).",
-    "The caller must see the change. `weights = weights - ...` builds a new array and points the local name at "
-    "it; the caller's array stays as it was. Change the array itself: an in-place operator (`-=`, `+=`) or "
-    "slice assignment (`weights[...] = ...`).",
-    "weights -= learning_rate * dweights, and the same for biases with dbiases. Nothing needs returning.",
+    "Each parameter takes a small step against its own gradient, scaled by the learning rate: the gradient "
+    "points uphill, so the step goes the other way.",
+    "weights (n_in, n_out) steps with dweights (n_in, n_out); biases (1, n_out) with dbiases (1, n_out). The "
+    "caller must see the change: `weights = weights - ...` only points the local name at a new array. Change "
+    "the arrays themselves, with an in-place operator (`-=`, `+=`) or slice assignment (`weights[...] = ...`).",
+    "Fill in the blanks, and write the same line for the biases: `weights ____ learning_rate * ____`",
 )
 LOSS_HINTS = (
-    "L = 1/2 * (sum of the squares of every ReLU output). The ReLU outputs are np.maximum(0, layer_outputs).",
-    "One number for the whole batch: square relu_outputs element by element, add up all of them (np.sum with no "
-    "axis), then halve.",
+    "L is half the sum of the squares of every ReLU output: one number for the whole batch.",
+    "relu_outputs is (3, 3). Square it element by element, add up all nine squares (np.sum with no axis), "
+    "then halve.",
+    "Fill in the blanks: `loss = ____ * np.sum(relu_outputs ____)`",
 )
-STEP_HINTS = (
-    "One step of the seed: each parameter plus -0.001 times its gradient, with the gradients of the worked "
-    "backward pass (dweights (4, 3), dbiases (1, 3)).",
-    "new_weights = weights + -0.001 * dweights; the same for the biases. Keep the original arrays unchanged.",
+LOSS_AFTER_HINTS = (
+    "The step changed the parameters, so the loss has to be measured again: the same forward pass and the "
+    "same loss, but with the updated parameters new_weights and new_biases instead of weights and biases.",
+    "inputs (3, 4) @ new_weights (4, 3) + new_biases (1, 3) gives the new layer outputs (3, 3); ReLU them "
+    "with np.maximum(0, ...); then half the sum of their squares, as for `loss`.",
+    "Fill in the blanks: `loss_after = 0.5 * np.sum(np.maximum(0, inputs @ ____ + ____) ** 2)`",
 )
 
 
-# --- the lesson's example: the seed's layer and the loss it minimises ----------------------------------
+def _step_hints(part: str, gradient: str) -> tuple:
+    new = f"new_{part}"
+    return (
+        f"One step of plain gradient descent: {part} moves against its gradient, by 0.001 times it. Put the "
+        f"result in a new array, {new}, so that {part} itself stays as it was (the cells below start from it).",
+        f"{part} and {gradient} (from the backward pass above) have the same shape. `{part} + ...` builds a "
+        f"new array; `{part} += ...` or `{part} -= ...` would change {part} itself, which this exercise must not.",
+        f"Fill in the blanks: `{new} = {part} ____ 0.001 * ____`",
+    )
+
+
+# --- the lesson's example: the book's layer and the loss it minimises ----------------------------------
 
 def example_arrays():
     """inputs (3, 4), weights (4, 3), biases (1, 3), all float64 and fresh."""
@@ -57,64 +76,15 @@ def example_arrays():
 
 
 def example_loss(inputs, weights, biases) -> float:
-    """L = 1/2 * sum(relu(inputs @ weights + biases)**2): the loss whose gradient the seed backpropagates."""
+    """L = 1/2 * sum(relu(inputs @ weights + biases)**2): the loss whose gradient the book backpropagates."""
     return 0.5 * float(np.sum(relu_forward(dense_forward(inputs, weights, biases)) ** 2))
 
 
 def example_gradients():
-    """(dweights, dbiases) of example_loss at the seed's parameters, by central differences."""
+    """(dweights, dbiases) of example_loss at the lesson's parameters, by central differences."""
     inputs, weights, biases = example_arrays()
     return (central_difference(lambda w: example_loss(inputs, w, biases), weights),
             central_difference(lambda b: example_loss(inputs, weights, b), biases))
-
-
-# --- what a wrong step looks like ---------------------------------------------------------------------
-
-def _step_mistake(step, gradient, rate, other_gradient, name) -> Mistake | None:
-    """Name the mistake when `step` (after - before) is not -rate * gradient."""
-    if not np.any(gradient != 0):
-        return None
-    if not np.any(step != 0):
-        return Mistake(
-            "not_in_place" if name == "weights" else "biases_not_updated",
-            f"the caller's {name} did not change at all.",
-            f"`{name} = {name} - ...` builds a new array and rebinds the local name only; the caller's array "
-            f"is untouched (and a returned value is ignored). Change the array itself: `{name} -= ...`.",
-        )
-    if close(step, rate * gradient):
-        return Mistake(
-            "wrong_sign",
-            f"{name} moved along its gradient, by +learning_rate * gradient: that is gradient ascent, which "
-            "makes the loss grow.",
-            "The gradient points uphill. To lower the loss, step the other way.",
-        )
-    if other_gradient is not None and step.shape == np.broadcast_shapes(step.shape, other_gradient.shape) \
-            and close(step, np.broadcast_to(-rate * other_gradient, step.shape)):
-        return Mistake(
-            "swapped_gradients",
-            f"{name} moved by the other parameter's gradient.",
-            "Each parameter steps against its own gradient: weights with dweights, biases with dbiases. "
-            "(numpy broadcast the (1, n_out) dbiases over every row, so no error told you.)",
-        )
-    factor = float(np.sum(step * -gradient) / np.sum(gradient * gradient))
-    if close(step, -factor * gradient):
-        ignored = any(np.isclose(factor, k, rtol=1e-6) for k in (1.0, SEED_RATE))
-        return Mistake(
-            "learning_rate_ignored" if ignored else "wrong_scale",
-            f"{name} moved against its gradient, but by {factor:.6g} times it, where learning_rate is {rate:g}.",
-            "Use the learning_rate argument you are given (not a number written in the function), once: "
-            "the step is learning_rate * gradient.",
-        )
-    return None
-
-
-def _step_diagnoser(before, gradient, rate, other_gradient=None):
-    def diagnose(got, expected, context):
-        if got.shape != before.shape:
-            return None
-        return _step_mistake(got - before, gradient, rate, other_gradient, context["part"])
-
-    return diagnose
 
 
 # --- the graded exercise --------------------------------------------------------------------------------
@@ -126,7 +96,7 @@ def _cases(rng):
                rng.normal(size=(n_in, n_out)), rng.normal(size=(1, n_out)),
                rng.normal(size=(n_in, n_out)), rng.normal(size=(1, n_out)), rate)
     _, weights, biases = example_arrays()
-    yield ("on the lesson's example with learning_rate 0.001", weights, biases, *example_gradients(), SEED_RATE)
+    yield ("on the lesson's example with learning_rate 0.001", weights, biases, *example_gradients(), BOOK_RATE)
 
 
 @exercise(LESSON, "One SGD step, in place: weights and biases against their gradients", graded=True, hints=HINTS)
@@ -138,11 +108,11 @@ def sgd_update(fn, rng):
         untouched(call, what, allowed=("weights", "biases"))
         weights_after, biases_after = call.args_after[:2]
         if "weights" not in call.modified and "biases" not in call.modified:
-            returned = " It returned new arrays, but" if call.value is not None else ""
+            returned = (" It returned new arrays, but the caller never sees them:" if call.value is not None
+                        else " The caller sees only changes made to its own arrays:")
             raise Incorrect(
                 f"After {what} ran ({case}), the caller's weights and biases were unchanged.{returned} "
-                "the caller never sees them: `weights = weights - ...` makes a new array and only rebinds the "
-                "name inside your function.\n"
+                "`weights = weights - ...` makes a new array and only rebinds the name inside your function.\n"
                 "Try: change the arrays themselves, with `-=` (or `weights[...] = ...`).",
                 part="weights",
                 diagnosis="not_in_place",
@@ -150,12 +120,18 @@ def sgd_update(fn, rng):
         for part, after, before, gradient, other in (("weights", weights_after, weights, dweights, dbiases),
                                                      ("biases", biases_after, biases, dbiases, dweights)):
             compare(part, after, before - rate * gradient, what=what, case=case,
-                    diagnosers=(_step_diagnoser(before, gradient, rate, other),))
+                    diagnosers=(step_diagnoser(before, gradient, rate, other),))
     return ("The caller's weights and biases moved against their gradients by learning_rate, in place, and the "
             "gradients were left alone. Nothing had to be returned: the arrays themselves changed.")
 
 
 # --- value checks on the lesson's example -----------------------------------------------------------------
+
+def _scalar(value, part):
+    """A one-element answer as a 0-d array (np.sum may hand back a (1,)-shaped or (1, 1)-shaped value)."""
+    got = as_float64(value, part, "your value")
+    return got.reshape(()) if got.size == 1 else got
+
 
 def _loss_mistake(got, expected, context):
     inputs, weights, biases = context["params"]
@@ -166,26 +142,31 @@ def _loss_mistake(got, expected, context):
          "L = 1/2 * sum(relu_outputs**2); the 1/2 makes its gradient exactly relu_outputs."),
         (0.5 * np.sum(z ** 2), "relu_missing", "you squared the dense layer's outputs, before ReLU.",
          "The loss is on the ReLU outputs: np.maximum(0, layer_outputs)."),
-        (np.sum(relu ** 2), "missing_half", "your value is twice the loss: the 1/2 is missing.",
-         "L = 1/2 * sum(relu_outputs**2)."),
         (0.5 * np.sum(relu), "not_squared", "you added up the ReLU outputs without squaring them.",
          "Square each ReLU output, then add."),
         (0.5 * np.mean(relu ** 2), "mean_instead_of_sum", "you averaged the squares instead of adding them.",
          "This loss adds up every squared output: np.sum, not np.mean."),
+        (-expected, "wrong_sign", "your value is the loss with its sign flipped.",
+         "A sum of squares, halved, is never negative: look for a minus sign that does not belong."),
     )
     for value, kind, explanation, advice in alternatives:
         if got.shape == () and np.isclose(got, value, rtol=1e-6) and not np.isclose(value, expected, rtol=1e-6):
             return Mistake(kind, explanation, advice)
-    if got.ndim > 0 and got.size > 1:
+    if got.size > 1:
         return Mistake("not_a_number", f"you gave an array of shape {got.shape}, but the loss is one number.",
                        "Add up every squared output (np.sum without an axis).")
+    if got.shape == ():
+        side = "larger" if got > expected else "smaller"
+        return Mistake("wrong_value", f"your number is {side} than the loss of the lesson's layer.",
+                       "Compute it in steps and print each: the ReLU outputs (3, 3), their squares, the sum, "
+                       "then half of it.")
     return None
 
 
 def _loss_check(value, params, what_loss):
     expected = np.float64(example_loss(*params))
-    got = compare("loss", value, expected, what="your value", case=what_loss, diagnosers=(_loss_mistake,),
-                  context={"params": params})
+    got = compare("loss", _scalar(value, "loss"), expected, what="your value", case=what_loss,
+                  diagnosers=(_loss_mistake,), context={"params": params})
     return float(got)
 
 
@@ -193,43 +174,117 @@ def _loss_check(value, params, what_loss):
 def loss(value, rng):
     got = _loss_check(value, example_arrays(), "for the lesson's example, before the step")
     return (f"L = {got:.2f}. Its gradient with respect to relu_outputs is relu_outputs itself: that is why the "
-            "seed starts its backward pass from a copy of relu_outputs.")
+            "book starts its backward pass from a copy of relu_outputs.")
 
 
-def _updated(part: str):
+def _updated(part: str, steps: int = 1):
+    """(before, its gradient, the other parameter's gradient, after `steps` steps of 0.001)."""
     index = {"weights": 1, "biases": 2}[part]
     gradients = dict(zip(("weights", "biases"), example_gradients()))
     before = example_arrays()[index]
     other = gradients["biases" if part == "weights" else "weights"]
-    expected = before - SEED_RATE * gradients[part]
-    return before, gradients[part], other, expected
+    return before, gradients[part], other, before - steps * BOOK_RATE * gradients[part]
+
+
+class _WithOriginal:
+    """The value a learner computed, with the original array it was computed from (the learner's `weights`)."""
+
+    def __init__(self, value, original):
+        self.value, self.original = value, original
+
+
+def _original_kept(part, original, before, stepped):
+    """Incorrect unless the learner's original array (their `weights`) still holds the lesson's values."""
+    try:
+        held = np.array(original, dtype=np.float64)
+    except Exception:
+        held = None
+    if held is not None and close(held, before):
+        return
+    if held is not None and close(held, stepped):
+        explanation = (f"`{part}` itself has taken the step: it now holds the updated values. "
+                       f"`{part} += ...` (or `{part} -= ...`) changes the array in place, and `new_{part} = "
+                       f"{part}` afterwards is a second name for that same array, not a copy.")
+    else:
+        explanation = (f"`{part}` no longer holds the lesson's {part}: a cell changed it (perhaps a step taken "
+                       "in place, or run more than once).")
+    raise Incorrect(
+        f"Your new_{part} is judged together with the {part} it was computed from, and {explanation}\n"
+        f"Every later cell that starts from `{part}` would now start one step further on, and its numbers "
+        "would no longer match the text.\n"
+        f"Try: re-run the cell that defines inputs, weights and biases (then the backward pass), and compute "
+        f"new_{part} as a new array: `{part} + ...` leaves {part} as it was.",
+        part=part, diagnosis="original_modified")
 
 
 def _step_value_check(part: str):
+    gradient_name = {"weights": "dweights", "biases": "dbiases"}[part]
+
     def body(value, rng):
+        original = None
+        if isinstance(value, _WithOriginal):
+            value, original = value.value, value.original
         before, gradient, other, expected = _updated(part)
+        if original is not None:
+            _original_kept(part, original, before, expected)
         compare(part, value, expected, what="your value", case="after one step of 0.001 on the lesson's example",
-                diagnosers=(_step_diagnoser(before, gradient, SEED_RATE, other),))
-        return f"These are the seed's updated {part}: each moved by -0.001 times its gradient."
+                diagnosers=(step_diagnoser(before, gradient, BOOK_RATE, other, by_hand=True),))
+        return (f"These are the updated {part} the book prints: each moved by -0.001 times its gradient, and "
+                f"`{part}` itself is unchanged, so the cells below still start from the lesson's {part}.")
 
     body.__name__ = f"updated_{part}"
-    return exercise(LESSON, f"The seed's {part} after one step of 0.001", graded=False, hints=STEP_HINTS)(body)
+    registered = exercise(LESSON, f"The lesson's {part} after one step of 0.001", graded=False,
+                          hints=_step_hints(part, gradient_name))(body)
+
+    @functools.wraps(registered)
+    def check(answer=None, original=None):
+        """check.updated_<part>(new_<part>, <part>): the new array, and the original it was stepped from."""
+        if original is None or answer is None or answer is Ellipsis:
+            return registered(answer)
+        return registered(_WithOriginal(answer, original))
+
+    check.exercise = registered.exercise
+    return check
 
 
 updated_weights = _step_value_check("weights")
 updated_biases = _step_value_check("biases")
 
 
-@exercise(LESSON, "The loss after one step of 0.001", graded=False, hints=LOSS_HINTS)
+def _loss_after_mistake(got, expected, context):
+    """A step taken twice, or applied to one parameter only."""
+    inputs = example_arrays()[0]
+    variants = (
+        ((_updated("weights", 2)[3], _updated("biases", 2)[3]), "two_steps",
+         "your value is the loss after two steps of 0.001, not one: the step was taken twice (for example "
+         "once in place on weights and biases, then again into new_weights and new_biases).",
+         "Re-run the cells from the one that defines weights and biases, and take the step once, into new "
+         "arrays."),
+        ((_updated("weights")[3], example_arrays()[2]), "half_update",
+         "your value is the loss after updating the weights only: the biases are still the old ones.",
+         "The forward pass after the step uses both updated parameters: new_weights and new_biases."),
+        ((example_arrays()[1], _updated("biases")[3]), "half_update",
+         "your value is the loss after updating the biases only: the weights are still the old ones.",
+         "The forward pass after the step uses both updated parameters: new_weights and new_biases."),
+    )
+    for (weights, biases), kind, explanation, advice in variants:
+        if got.shape == () and np.isclose(got, example_loss(inputs, weights, biases), rtol=1e-6):
+            return Mistake(kind, explanation, advice)
+    return _loss_mistake(got, expected, context)
+
+
+@exercise(LESSON, "The loss after one step of 0.001", graded=False, hints=LOSS_AFTER_HINTS)
 def loss_after(value, rng):
     inputs = example_arrays()[0]
     params = (inputs, _updated("weights")[3], _updated("biases")[3])
     before = example_loss(*example_arrays())
-    got = as_float64(value, "loss", "your value")
+    got = _scalar(value, "loss")
     if got.shape == () and np.isclose(got, before, rtol=1e-6):
         raise Incorrect(
             f"{float(got):.4f} is the loss before the step.\nTry: run the forward pass again with the updated "
             "weights and biases (new_weights, new_biases), then compute the loss of its ReLU outputs.",
             part="loss", diagnosis="loss_before_step")
-    got = _loss_check(value, params, "after one step of 0.001")
-    return f"L fell from {before:.2f} to {got:.2f} in one step: the step went downhill."
+    expected = np.float64(example_loss(*params))
+    compare("loss", got, expected, what="your value", case="after one step of 0.001",
+            diagnosers=(_loss_after_mistake,), context={"params": params})
+    return f"L fell from {before:.2f} to {expected:.2f} in one step: the step went downhill."

@@ -4,7 +4,8 @@
     check.Layer_Dense(Layer_Dense)          # graded: __init__(n_inputs, n_neurons), forward, backward
     check.Activation_ReLU(Activation_ReLU)  # graded: forward, backward (leaving dvalues alone)
     check.Optimizer_SGD(Optimizer_SGD)      # graded: __init__(learning_rate=1.0), update_params(layer)
-    check.network_loss(losses)              # practice: the chained network's loss before and after a step
+    check.network_loss(loss)                # practice: the chained network's loss before the step
+    check.network_loss_after(loss_after)    # practice: ... and after one SGD step (see _lesson06_network)
 
 Each check builds the learner's class itself, sets .weights and .biases of its own where it needs to,
 and verifies outputs against the course's forward passes and gradients by central differences.
@@ -18,16 +19,17 @@ from ._answers import untouched
 from ._diagnose import Mistake, compare
 from ._exercise import exercise, make_hint
 from ._learner import guarded_call
-from ._numeric import as_float64, central_difference, close
+from ._numeric import as_float64, close
 from ._objects import construct, get, method, require_class, set_attr, stored
 from ._reference import away_from_kink, dense_forward, dense_gradients, relu_forward
 from ._verdict import Incorrect, Raised
 from .lesson04 import DIAGNOSERS as RELU_DIAGNOSERS, expected_gradient as relu_expected
-from .lesson05 import _step_diagnoser
+from ._lesson06_network import network_loss, network_loss_after  # noqa: F401  (the lesson's value checks)
+from ._sgd_step import step_diagnoser
 
 LESSON, NOTEBOOK = "lesson06", "06_layer_classes"
 GRADIENTS = ("dinputs", "dweights", "dbiases")
-# Names learners (and the seed) use instead of the book's.
+# Names learners (and other code they meet) use instead of the book's.
 ALTERNATIVES = {
     "dweights": ("dL_dw", "dL_dW", "dw", "dW", "d_weights", "dweight", "grad_weights", "weights_grad"),
     "dbiases": ("dL_db", "dL_dB", "db", "dB", "d_biases", "dbias", "grad_biases", "biases_grad"),
@@ -36,26 +38,36 @@ ALTERNATIVES = {
     "inputs": ("input", "x", "X"),
 }
 hint = make_hint(LESSON, NOTEBOOK)
+solution = hint.solution  # check.solution(name): the answer, recorded as viewed
 
 DENSE_HINTS = (
-    "__init__ stores weights (n_inputs, n_neurons) = 0.01 * np.random.randn(n_inputs, n_neurons) and biases "
-    "np.zeros((1, n_neurons)). forward stores self.inputs (backward needs them) and self.output.",
-    "backward(dvalues) is lesson 3's dense backward with self.inputs and self.weights: it stores self.dweights "
-    "(n_inputs, n_neurons), self.dbiases (1, n_neurons) and self.dinputs (batch, n_inputs).",
-    "self.dweights = self.inputs.T @ dvalues; self.dbiases = np.sum(dvalues, axis=0, keepdims=True); "
-    "self.dinputs = dvalues @ self.weights.T.",
+    "Each method stores what a later one needs. __init__ makes the parameters: small random weights and "
+    "biases of zero. forward keeps its inputs (backward needs them) and its output. backward is lesson 3's "
+    "dense backward pass, with the stored inputs and the current weights.",
+    "Shapes: self.weights (n_inputs, n_neurons), self.biases (1, n_neurons); forward's inputs (N, n_inputs) "
+    "give self.output (N, n_neurons). backward(dvalues (N, n_neurons)) stores self.dweights (n_inputs, "
+    "n_neurons) from self.inputs and dvalues, self.dbiases (1, n_neurons) from dvalues alone, and "
+    "self.dinputs (N, n_inputs) from dvalues and self.weights.",
+    "Fill in the blanks: `self.dweights = ____.T @ ____`, `self.dbiases = np.sum(dvalues, axis=____, "
+    "keepdims=____)`, `self.dinputs = dvalues @ ____`. (__init__ and forward follow the shapes of hint 2.)",
 )
 RELU_HINTS = (
-    "forward stores self.inputs (backward needs to know where ReLU was off) and self.output = np.maximum(0, inputs).",
-    "backward starts from a copy of dvalues, so the caller's array stays as it was, and zeroes the entries "
-    "where the input was <= 0. It stores the result in self.dinputs.",
-    "self.dinputs = dvalues.copy(), then self.dinputs[self.inputs <= 0] = 0.",
+    "forward keeps its inputs, because backward needs to know where ReLU was off. backward passes dvalues "
+    "through where the input was > 0 and blocks it (0) everywhere else, at 0 too, without changing dvalues.",
+    "self.inputs, dvalues and self.dinputs all have the same shape (N, n). Start self.dinputs from a copy of "
+    "dvalues (a plain `=` would give a second name for the caller's array), then zero the entries where "
+    "self.inputs <= 0.",
+    "Fill in the blanks: `self.dinputs = dvalues.____()`, then `self.dinputs[____ <= 0] = 0`.",
 )
 SGD_HINTS = (
-    "__init__(self, learning_rate=1.0) stores the rate. update_params(layer) changes layer.weights and "
-    "layer.biases using layer.dweights and layer.dbiases.",
-    "Each parameter steps against its own gradient, scaled by the stored rate.",
-    "layer.weights += -self.learning_rate * layer.dweights, and the same for the biases.",
+    "__init__ keeps the rate it is given (the book's default is 1.0), under the name the lesson builds it "
+    "with: Optimizer_SGD(learning_rate=...). update_params moves one layer's parameters against their "
+    "gradients, scaled by that rate.",
+    "layer.weights (n_inputs, n_neurons) steps with layer.dweights (same shape); layer.biases (1, n_neurons) "
+    "with layer.dbiases. Change the layer's own arrays (`+=`, `-=`, or `layer.weights = ...`), not a local "
+    "variable.",
+    "Fill in the blanks, and write the same line for the biases: "
+    "`layer.weights ____ self.learning_rate * layer.____`",
 )
 
 
@@ -70,7 +82,7 @@ def _dense_cases(rng):
     for batch, n_in, n_out in ((5, 4, 3), (3, 2, 4), (1, 4, 3)):
         yield (_describe(batch, n_in, n_out), rng.normal(size=(batch, n_in)), rng.normal(size=(n_in, n_out)),
                rng.normal(size=(1, n_out)), rng.normal(size=(batch, n_out)))
-    yield ("on the seed's example", example.layer_inputs(), example.layer_weights(),
+    yield ("on lesson 5's example", example.layer_inputs(), example.layer_weights(),
            example.layer_biases().astype(np.float64), example.batch_dvalues())
 
 
@@ -169,14 +181,14 @@ def Layer_Dense(cls, rng):
         if index == 0:  # the backward pass is linear in the upstream gradient
             tripled = {"args": expected["args"], "gradients": tuple(3 * g for g in expected["gradients"])}
             _dense_backward(layer, 3.0 * dvalues, what, f"{case}, when dvalues is tripled", tripled)
-    return ("Shapes, forward and all three gradients are right on random batches, a batch of one and the seed's "
+    return ("Shapes, forward and all three gradients are right on random batches, a batch of one and lesson 5's "
             "example. The layer keeps what backward needs (self.inputs) from its forward pass.")
 
 
 # --- Activation_ReLU ---------------------------------------------------------------------------------------
 
 def _relu_cases(rng):
-    """(description, z, dvalues): z away from the kink, then exact zeros, then the seed's layer outputs."""
+    """(description, z, dvalues): z away from the kink, then exact zeros, then lesson 5's layer outputs."""
     for batch, n in ((5, 3), (2, 4), (1, 3)):
         yield (f"on a random batch of {batch} sample{'s' * (batch > 1)} with {n} neurons",
                away_from_kink(rng, (batch, n)), rng.normal(size=(batch, n)))
@@ -200,7 +212,7 @@ def Activation_ReLU(cls, rng):
         for scale in (1.0, 3.0):  # linear in the upstream gradient
             _relu_backward(relu, scale * dvalues, z, what, case if scale == 1 else f"{case}, when dvalues is tripled")
     return ("ReLU passes the gradient where its input was > 0 and blocks it elsewhere (at 0 too), and the caller's "
-            "dvalues stays as it was: the seed's `self.dL_dz = dL_da` would have zeroed it.")
+            "dvalues stays as it was: `self.dinputs = dvalues` would have zeroed it.")
 
 
 def _relu_backward(relu, dvalues, z, what, case):
@@ -208,7 +220,7 @@ def _relu_backward(relu, dvalues, z, what, case):
     if "dvalues" in call.modified:
         raise Incorrect(
             f"{what}.backward changed the caller's dvalues ({case}).\n"
-            "What happened: `self.dinputs = dvalues` (like the seed's `self.dL_dz = dL_da`) copies nothing: it is "
+            "What happened: `self.dinputs = dvalues` copies nothing: it is "
             "a second name for the same array, so zeroing entries of self.dinputs zeroes them in dvalues too, "
             "the next layer's dinputs, which the caller may still need.\n"
             "Try: start from a copy: dvalues.copy().",
@@ -253,7 +265,27 @@ def _sgd_step(optimizer, rng, rate, n_in, n_out, what, case):
                 "disappears when the method returns.",
                 part=part, diagnosis="weights_not_updated" if part == "weights" else "biases_not_updated")
         compare(part, value, before[part] - rate * before[gradient], what=f"{what}.update_params", case=case,
-                diagnosers=(_step_diagnoser(before[part], before[gradient], rate, before[other]),))
+                diagnosers=(step_diagnoser(before[part], before[gradient], rate, before[other]),))
+
+
+def _build_optimizer(cls, rate=None):
+    """Optimizer_SGD(learning_rate=rate) (or Optimizer_SGD()), built as the lesson builds it: by keyword."""
+    shown = "Optimizer_SGD()" if rate is None else f"Optimizer_SGD(learning_rate={rate})"
+    build = (lambda: cls()) if rate is None else (lambda: cls(learning_rate=rate))
+    try:
+        return guarded_call(build, (), (), f"`{shown}`").value
+    except Raised as raised:
+        if "TypeError" not in raised.message:
+            raise
+        if rate is None:
+            raise Incorrect(f"{raised.message}\n\nOptimizer_SGD() should work without arguments, with the book's "
+                            "default rate.\nTry: give __init__'s learning_rate parameter the default 1.0.",
+                            part="learning_rate", diagnosis="no_default_learning_rate") from None
+        raise Incorrect(
+            f"{raised.message}\n\nThe lesson (like the book) builds the optimizer by keyword, {shown}, so "
+            "__init__'s parameter must have exactly that name: learning_rate.\n"
+            "Try: rename the parameter of __init__ to learning_rate (keeping the default 1.0).",
+            part="learning_rate", diagnosis="wrong_parameter_name") from None
 
 
 @exercise(LESSON, "Optimizer_SGD: update_params(layer) with a learning rate (default 1.0)", graded=True,
@@ -261,92 +293,16 @@ def _sgd_step(optimizer, rng, rate, n_in, n_out, what, case):
 def Optimizer_SGD(cls, rng):
     require_class(cls, "Optimizer_SGD", (0.5,))
     for rate, n_in, n_out in ((0.5, 4, 3), (0.05, 2, 5)):
-        optimizer = construct(cls, (rate,), "Optimizer_SGD")
-        _sgd_step(optimizer, rng, rate, n_in, n_out, f"your Optimizer_SGD({rate})", f"with learning_rate {rate}")
-    try:
-        optimizer = construct(cls, (), "Optimizer_SGD")
-    except Raised as raised:
-        if "TypeError" not in raised.message:
-            raise
-        raise Incorrect(f"{raised.message}\n\nOptimizer_SGD() should work without arguments, with the book's "
-                        "default rate.\nTry: def __init__(self, learning_rate=1.0).", part="learning_rate",
-                        diagnosis="no_default_learning_rate") from None
+        optimizer = _build_optimizer(cls, rate)
+        _sgd_step(optimizer, rng, rate, n_in, n_out, f"your Optimizer_SGD(learning_rate={rate})",
+                  f"with learning_rate {rate}")
+    optimizer = _build_optimizer(cls)
     try:
         _sgd_step(optimizer, rng, 1.0, 4, 3, "your Optimizer_SGD()", "with the default learning rate")
     except Incorrect as wrong:
         if wrong.diagnosis in {"wrong_scale", "learning_rate_ignored"}:
-            raise Incorrect(f"{wrong.message}\n(The book's default learning rate is 1.0: "
-                            "def __init__(self, learning_rate=1.0).)", part="learning_rate",
+            raise Incorrect(f"{wrong.message}\n(The book's default learning rate is 1.0.)", part="learning_rate",
                             diagnosis="wrong_default_learning_rate") from None
         raise
     return ("update_params moves a layer's weights and biases against their gradients by the stored rate, "
             "1.0 unless you give another.")
-
-
-# --- the network of the lesson --------------------------------------------------------------------------------
-
-def network_example():
-    """The lesson's network: inputs (3, 4) -> dense1 (the seed's 4 x 3 layer) -> ReLU -> dense2 (3 x 2),
-    compared with targets (3, 2). Returns inputs, w1, b1, w2, b2, targets."""
-    return (example.layer_inputs(), example.layer_weights(), example.layer_biases().astype(np.float64),
-            np.array([[0.53, 0.89], [-1.28, -0.07], [0.51, 0.68]]), np.zeros((1, 2)),
-            np.array([[1.0, 0.0], [0.0, 1.0], [1.0, 1.0]]))
-
-
-NETWORK_RATE = 0.01
-
-
-def network_loss_value(params, inputs, targets) -> float:
-    """L = 1/2 * sum((dense2(relu(dense1(inputs))) - targets)**2); params = (w1, b1, w2, b2)."""
-    w1, b1, w2, b2 = params
-    output = dense_forward(relu_forward(dense_forward(inputs, w1, b1)), w2, b2)
-    return 0.5 * float(np.sum((output - targets) ** 2))
-
-
-def network_losses():
-    """The lesson network's loss before and after one SGD step of NETWORK_RATE (gradients numerically)."""
-    inputs, w1, b1, w2, b2, targets = network_example()
-    params = [w1, b1, w2, b2]
-    before = network_loss_value(params, inputs, targets)
-    stepped = []
-    for i, p in enumerate(params):
-        def f(x, i=i):
-            return network_loss_value([x if j == i else q for j, q in enumerate(params)], inputs, targets)
-        stepped.append(p - NETWORK_RATE * central_difference(f, p))
-    return before, network_loss_value(stepped, inputs, targets)
-
-
-def _network_loss_mistake(got, expected, context):
-    if got.shape == () and np.isclose(got, 2 * expected, rtol=1e-6):
-        return Mistake("missing_half", "your value is twice the loss: the 1/2 is missing.",
-                       "L = 1/2 * sum((dense2.output - targets)**2).")
-    if got.ndim > 0 and got.size > 1:
-        return Mistake("not_a_number", f"you gave an array of shape {got.shape}, but the loss is one number.",
-                       "Add up every squared error (np.sum without an axis), then halve.")
-    return None
-
-
-NETWORK_HINTS = (
-    "Chain the forward passes: each object's .output is the next one's input: dense1 -> relu -> dense2.",
-    "loss = 0.5 * np.sum((dense2.output - targets) ** 2): one number.",
-)
-
-
-@exercise(LESSON, "The network's loss before the step", graded=False, hints=NETWORK_HINTS)
-def network_loss(value, rng):
-    before, _ = network_losses()
-    compare("loss", value, np.float64(before), what="your value", case="for the lesson's network",
-            diagnosers=(_network_loss_mistake,))
-    return f"L = {before:.4f} before any step."
-
-
-@exercise(LESSON, "The network's loss after one SGD step", graded=False, hints=NETWORK_HINTS)
-def network_loss_after(value, rng):
-    before, after = network_losses()
-    got = as_float64(value, "loss", "your value")
-    if got.shape == () and np.isclose(got, before, rtol=1e-6):
-        raise Incorrect(f"{before:.4f} is the loss before the step.\nTry: after update_params, run the forward "
-                        "pass again, then compute the loss.", part="loss", diagnosis="loss_before_step")
-    compare("loss", got, np.float64(after), what="your value", case="after one step of 0.01",
-            diagnosers=(_network_loss_mistake,))
-    return f"L fell from {before:.4f} to {after:.4f}: one step of the whole network went downhill."

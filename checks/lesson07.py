@@ -24,15 +24,34 @@ from ._verdict import Incorrect
 LESSON, NOTEBOOK = "lesson07", "07_gradient_checking"
 ARGS = ("f", "x", "h")
 hint = make_hint(LESSON, NOTEBOOK)
+solution = hint.solution  # check.solution(name): the answer, recorded as viewed
 
 HINTS = (
-    "Make an array of zeros shaped like x for the answer. Then visit every element of x, one at a time "
-    "(np.ndindex(x.shape) gives every index, for 1-D and 2-D x alike).",
-    "For one element: remember its value, set it to value + h and evaluate f(x), set it to value - h and "
-    "evaluate f(x), then put the value back. The slope is the difference of the two results over the "
-    "distance between the two points.",
-    "The two points are 2h apart: grad[i] = (f(x with x[i] + h) - f(x with x[i] - h)) / (2 * h). "
-    "Restore x[i] = value before moving on, so x is as it was when you return.",
+    "Nudge one element of x at a time, keeping all the others fixed: that element's slope is the change in f "
+    "between a point just above and a point just below it, divided by the distance between the two points. "
+    "Collect one slope per element in an array shaped like x.",
+    "The answer has x's shape: start from np.zeros_like(x). `for i in np.ndindex(x.shape):` visits every index "
+    "i of a 1-D or 2-D x. For one index: remember the element's value, set it a step h above and call f(x), set "
+    "it h below and call f(x), then put the remembered value back, so x is as it was when you return.",
+    "Fill in the blanks for one index i, where `saved` holds the element's value: `x[i] = ____ + h`, then "
+    "`plus = ____`, `x[i] = ____ - h`, then `minus = ____`, put the element back (`x[i] = ____`), "
+    "and `grad[i] = (plus - minus) / ____`",
+)
+SLOPE_HINTS = (
+    "The exercise's function is x**2 (not the f of the cells above, which is x**3). A central difference takes "
+    "its value a step h = 0.1 above 3 and a step below, and divides their difference by the distance between "
+    "the two points.",
+    "The two points are 3 + 0.1 and 3 - 0.1, so the distance between them is 2 * 0.1. Square each point: "
+    "that is x**2 there.",
+    "Fill in the blanks: `slope = ((3 + 0.1) ** 2 - (____) ** 2) / (____)`",
+)
+DWEIGHTS_HINTS = (
+    "Your numerical_gradient takes a function and the point where to take its gradient. Here the function "
+    "is loss_of_weights (its one argument is an array shaped like layer.weights) and the point is the layer's "
+    "own weights, layer.weights.",
+    "layer.weights is (4, 3), so numerical_dweights is (4, 3) too. Pass a copy of layer.weights "
+    "(layer.weights.copy()), so that even a buggy numerical_gradient cannot change the layer, and h = 1e-5.",
+    "Fill in the blanks: `numerical_dweights = numerical_gradient(____, layer.weights.____(), 1e-5)`",
 )
 
 
@@ -93,7 +112,41 @@ def _by_rows(f, x, h):
     return grad
 
 
-def _diagnosers(f, x, h, derivative):
+def _recording(f):
+    """f, and the list of points (copies) it is evaluated at."""
+    points = []
+
+    def recorded(x):
+        try:
+            points.append(np.array(x, dtype=np.float64))
+        except Exception:  # not numbers: f itself will say so
+            pass
+        return f(x)
+
+    return recorded, points
+
+
+def _diagnosers(f, x, h, derivative, points=()):
+    def aliased(got, expected, context):
+        """`x_plus = x` (a second name, not a copy): both nudges change x itself, so f sees x un-nudged."""
+        at_x = sum(1 for p in points if p.shape == x.shape and np.array_equal(p, x))
+        if got.shape != expected.shape or at_x < 2 or close(expected, np.zeros_like(expected)):
+            return None
+        zeros = close(got, np.zeros_like(expected))
+        half = any(close(got, _one_sided(f, x, h, forward) / 2) for forward in (True, False))
+        if not (zeros or half):
+            return None
+        seen = ("both values you subtract came from the same, un-nudged x, so their difference is 0"
+                if zeros else "one of the two values you subtract came from the un-nudged x")
+        return Mistake(
+            "aliasing",
+            f"f was called at x exactly as it was, {at_x} of {len(points)} times: {seen}. That is what "
+            "`x_plus = x` does: it copies nothing, so x_plus and x_minus are second names for x itself, and "
+            "the second nudge undoes the first.",
+            "Either make real copies (`x.copy()`), or nudge x itself and call f between the nudges, putting "
+            "the element back afterwards.",
+        )
+
     def one_sided(got, expected, context):
         for forward in (True, False):
             if got.shape == expected.shape and not close(expected, _one_sided(f, x, h, forward)) and close(
@@ -161,7 +214,7 @@ def _diagnosers(f, x, h, derivative):
             )
         return None
 
-    return (scalar, rows, flattened, one_sided, factor_of_two, h_ignored)
+    return (aliased, scalar, rows, flattened, one_sided, factor_of_two, h_ignored)
 
 
 def _restored(before: np.ndarray, after: np.ndarray) -> bool:
@@ -176,25 +229,37 @@ def numerical_gradient(fn, rng):
     require_callable(fn, "numerical_gradient", ARGS)
     what = "your numerical_gradient"
     for case, f, x, h, central, derivative in _cases(rng):
-        call = guarded_call(fn, (f, x, h), ARGS, what)
-        compare("gradient", call.value, central, what=what, case=case,
-                diagnosers=_diagnosers(f, x, h, lambda _x, d=derivative: d))
+        recorded, points = _recording(f)
+        call = guarded_call(fn, (recorded, x, h), ARGS, what)
         x_after = np.asarray(call.args_after[1])
+        try:
+            compare("gradient", call.value, central, what=what, case=case,
+                    diagnosers=_diagnosers(f, x, h, lambda _x, d=derivative: d, points))
+        except Incorrect as wrong:
+            if wrong.diagnosis in {"wrong_values", "scaled"} and not _restored(x, x_after):
+                raise Incorrect(
+                    f"{what} gave wrong values {case}, and left x changed.\n"
+                    "What happened: nudges stayed in x, so f was evaluated at points that are not one element "
+                    "away from the x you were given. A nudge that is not undone does this, and so does "
+                    "`x_plus = x`, which copies nothing: x_plus is a second name for x, so a nudge of x_plus "
+                    "stays in x.\n"
+                    "Try: make real copies (`x.copy()`), or put each element back after its two evaluations.",
+                    part="x", diagnosis="modified_input") from None
+            raise
         if not _restored(x, x_after):
             changed = tuple(int(i) for i in np.argwhere(x_after != x)[0]) if x_after.shape == x.shape else ()
             raise Incorrect(
                 f"{what} returned the right gradient {case}, but left x changed"
                 f"{f' (element {list(changed)} is {x_after[changed]:.6g}, not {x[changed]:.6g})' if changed else ''}.\n"
                 "The caller still needs x as it was: it holds a layer's weights, say.\n"
-                "Try: after the two evaluations for an element, put its original value back.",
+                "Try: after the two evaluations for an element, put its original value back. (If you wrote "
+                "`x_plus = x`: that copies nothing, so a nudge of x_plus stays in x; use `x.copy()`.)",
                 part="x", diagnosis="modified_input")
     return ("Your central differences match, for 1-D and 2-D x, and x is left as it was. Their error "
             "shrinks like h**2, where a one-sided difference's shrinks only like h.")
 
 
-@exercise(LESSON, "slope of x**2 at x = 3 by a central difference with h = 0.1", graded=False,
-          hints=("Evaluate f at 3.1 and at 2.9.", "Divide the difference of the two values by the distance "
-                 "between the two points, 0.2."))
+@exercise(LESSON, "slope of x**2 at x = 3 by a central difference with h = 0.1", graded=False, hints=SLOPE_HINTS)
 def slope(value, rng):
     f, x, h = (lambda t: t**2), 3.0, 0.1
     expected = np.array((f(x + h) - f(x - h)) / (2 * h))
@@ -205,6 +270,11 @@ def slope(value, rng):
     if got.shape == () and abs(float(got) - forward) < 1e-9:
         raise Incorrect("Your slope is 6.1: the forward difference (f(3.1) - f(3)) / 0.1.\n"
                         "Try: use the points on both sides of 3, 2.9 and 3.1.", part="slope", diagnosis="one_sided")
+    cubic = ((x + h) ** 3 - (x - h) ** 3) / (2 * h)
+    if got.shape == () and abs(float(got) - cubic) < 1e-9:
+        raise Incorrect("Your slope is the central difference of x**3, the f defined in the cells above; this "
+                        "exercise is about x**2.\nTry: square the two points yourself (or define a function "
+                        "for x**2 under another name).", part="slope", diagnosis="wrong_function")
     compare("slope", got, expected, what="your value", case="for f(x) = x**2 at x = 3 with h = 0.1",
             diagnosers=(lambda g, e, c: Mistake("factor_of_two", "your value is twice the right one.",
                                                 "The two points are 0.2 apart, not 0.1.")
@@ -218,9 +288,7 @@ def _layer_example():
 
 
 @exercise(LESSON, "dweights of the lesson's dense layer, by your numerical_gradient", graded=False,
-          hints=("Write the loss as a function of the weights only: "
-                 "f = lambda w: np.sum(dvalues * (inputs @ w + biases)).",
-                 "Then numerical_dweights = numerical_gradient(f, weights, 1e-5)."))
+          hints=DWEIGHTS_HINTS)
 def numerical_dweights(value, rng):
     dvalues, inputs, weights, biases = _layer_example()
     expected = dense_gradients(dvalues, inputs, weights, biases)[1]

@@ -3,6 +3,8 @@
     from checks import lesson08 as check
     check.softmax_crossentropy_backward(softmax_crossentropy_backward)   # graded
     check.loss(loss)                                                     # practice: the lesson's example
+    check.Layer_Dense(Layer_Dense)           # practice: the class training uses (yours, if you pasted it)
+    check.Activation_ReLU(Activation_ReLU)   # practice: likewise; both are lesson 6's checks
 
 The expected gradient comes from central differences of the course's own forward pass,
 mean(-log softmax(logits)[i, y_i]), with respect to the logits; the learner's function gets
@@ -23,13 +25,42 @@ LESSON, NOTEBOOK = "lesson08", "08_train_a_network"
 ARGS = ("probs", "y_true")
 hint = make_hint(LESSON, NOTEBOOK)
 
+
+def solution(name: str = ""):
+    """check.solution(name): the answer, recorded as viewed. The classes are lesson 6's: shown from there."""
+    if name in CLASS_HINTS:
+        from . import lesson06
+
+        return lesson06.solution(name)
+    return hint.solution(name)
+
+
 HINTS = (
-    "The result has the shape of the logits, (N, C), like probs. Each row is one sample's gradient; "
-    "the loss is the mean over the N samples, so every sample's share is divided by N.",
-    "For one sample, d loss / d logit_j is probs_j minus 1 if j is the sample's true class, and probs_j "
-    "otherwise. Start from a copy of probs (probs.copy()), so the caller's probs stay as they were.",
-    "dinputs = probs.copy(); dinputs[np.arange(N), y_true] -= 1; then divide by N = len(probs).",
+    "The result has the shape of the logits, (N, C), like probs: each row is one sample's gradient. Per "
+    "sample it is the probabilities minus the one-hot vector of the true class; the loss is the mean over "
+    "the N samples, so each sample's share is divided by N.",
+    "Start from a copy of probs (N, C), so the caller's probs stay as they were. Each row i loses 1 in one "
+    "column only, its true class y_true[i]: pair the row numbers np.arange(N) with y_true to pick those N "
+    "entries. Then divide everything by N, the number of samples (the rows of probs).",
+    "Fill in the blanks: `dinputs = probs.____()`, `dinputs[np.arange(____), ____] -= 1`, then "
+    "`return dinputs / ____`",
 )
+LOSS_HINTS = (
+    "For each sample, take the probability the model gave its true class; the loss is the mean of -log of "
+    "those probabilities.",
+    "probs_example is (3, 3) and y_example (3,): probs_example[np.arange(3), y_example] picks the three "
+    "true-class probabilities, one per row.",
+    "Fill in the blanks: `loss = np.mean(-np.log(probs_example[____, ____]))`",
+)
+# The classes lesson 8 trains with, and lets learners replace with their own: lesson 6's checks, as practice.
+# The lesson provides working ones in plain sight, so these exercises have no answer of their own here.
+PROVIDED = ("Layer_Dense", "Activation_ReLU")
+CLASS_HINTS = {
+    "Layer_Dense": ("This is lesson 6's class: its hints and solution are in lesson 6 "
+                    "(`from checks import lesson06`, then `lesson06.hint(\"Layer_Dense\")`).",),
+    "Activation_ReLU": ("This is lesson 6's class: its hints and solution are in lesson 6 "
+                        "(`from checks import lesson06`, then `lesson06.hint(\"Activation_ReLU\")`).",),
+}
 
 
 def softmax(logits):
@@ -135,9 +166,7 @@ def softmax_crossentropy_backward(fn, rng):
             "than either alone, and each row of it sums to 0.")
 
 
-@exercise(LESSON, "the mean cross-entropy loss of the lesson's example", graded=False,
-          hints=("For each sample, take the probability of its true class: probs[np.arange(3), y_example].",
-                 "The loss is the mean of -log of those three probabilities."))
+@exercise(LESSON, "the mean cross-entropy loss of the lesson's example", graded=False, hints=LOSS_HINTS)
 def loss(value, rng):
     logits, labels = example()
     expected = np.array(mean_crossentropy(logits, labels))
@@ -152,3 +181,14 @@ def loss(value, rng):
                         diagnosis="sum_instead_of_mean")
     compare("loss", got, expected, what="your value", case="for the lesson's example")
     return f"{float(expected):.4f}: the average surprise at the true class. A perfect model would score 0."
+
+
+def _lesson06_check(name: str, title: str):
+    """Lesson 6's check body for `name`, registered again as a practice exercise of lesson 8."""
+    from . import lesson06
+
+    return exercise(LESSON, title, graded=False, hints=CLASS_HINTS[name])(getattr(lesson06, name).__wrapped__)
+
+
+Layer_Dense = _lesson06_check("Layer_Dense", "Layer_Dense for training (lesson 6's check, practice)")
+Activation_ReLU = _lesson06_check("Activation_ReLU", "Activation_ReLU for training (lesson 6's check, practice)")

@@ -3,6 +3,7 @@ import numpy as np
 import pytest
 
 from checks import lesson06 as check
+from checks import _lesson06_network as network
 from tests.checks_util import assert_diagnosed, assert_passes
 
 
@@ -42,7 +43,7 @@ class DenseEinsum(Layer_Dense):
 
 
 class SeedDense(Layer_Dense):
-    """The seed's names."""
+    """Names from other code (dL_dw ...), not the book's."""
 
     def backward(self, dL_dz):
         self.dL_dw = np.dot(self.inputs.T, dL_dz)
@@ -206,7 +207,7 @@ class ReLUWithMask:
 
 
 class SeedReLU:
-    """The seed's class: writes into dvalues."""
+    """A tempting version: writes into dvalues."""
 
     def forward(self, inputs):
         self.inputs = inputs
@@ -281,6 +282,10 @@ def _other_default(self, learning_rate=0.1):
     self.learning_rate = learning_rate
 
 
+def _named_lr(self, lr=1.0):
+    self.learning_rate = lr
+
+
 def ascends(self, layer):
     layer.weights += self.learning_rate * layer.dweights
     layer.biases += self.learning_rate * layer.dbiases
@@ -322,7 +327,16 @@ SGD_WRONG = {
                    "learning_rate"),
     "other default": (_sgd_variant("OtherDefault", Optimizer_SGD.update_params, _other_default),
                       "wrong_default_learning_rate", "learning_rate"),
+    # Issue 9: `lr` passed a positional check, then the lesson's Optimizer_SGD(learning_rate=0.01) raised.
+    "parameter named lr": (_sgd_variant("NamedLr", Optimizer_SGD.update_params, _named_lr), "wrong_parameter_name",
+                           "learning_rate"),
 }
+
+
+def test_a_parameter_named_lr_is_diagnosed_as_the_lesson_builds_the_optimizer():
+    result = check.Optimizer_SGD(_sgd_variant("NamedLr", Optimizer_SGD.update_params, _named_lr))
+    assert "Optimizer_SGD(learning_rate=0.5)" in result.message and "unexpected keyword argument" in result.message
+    assert "Traceback" not in result.message
 
 
 @pytest.mark.parametrize("name", list(SGD_WRONG))
@@ -345,8 +359,8 @@ class Proxy:
     def __init__(self, cls):
         self._cls = cls
 
-    def __call__(self, *args):
-        return _ObjectProxy(self._cls(*args))
+    def __call__(self, *args, **kwargs):
+        return _ObjectProxy(self._cls(*args, **kwargs))
 
 
 class _ObjectProxy:
@@ -372,9 +386,123 @@ def test_proxy_of_a_wrong_class_gets_the_same_diagnosis():
 
 
 def test_network_values():
-    before, after = check.network_losses()
+    before, after = network.network_losses()
     assert after < before
     assert check.network_loss(before).passed
+    assert check.network_loss(np.array([before])).passed
     assert check.network_loss(2 * before).diagnosis == "missing_half"
     assert check.network_loss_after(after).passed
     assert check.network_loss_after(before).diagnosis == "loss_before_step"
+
+
+def _lesson_network():
+    inputs, w1, b1, w2, b2, targets = network.network_example()
+    dense1, relu, dense2 = Layer_Dense(4, 3), Activation_ReLU(), Layer_Dense(3, 2)
+    dense1.weights, dense1.biases, dense2.weights, dense2.biases = w1.copy(), b1.copy(), w2.copy(), b2.copy()
+    return inputs, targets, dense1, relu, dense2
+
+
+def _forward(inputs, dense1, relu, dense2):
+    dense1.forward(inputs)
+    relu.forward(dense1.output)
+    dense2.forward(relu.output)
+
+
+def _step(inputs, targets, dense1, relu, dense2, optimizer, layers=None):
+    _forward(inputs, dense1, relu, dense2)
+    dense2.backward(dense2.output - targets)
+    relu.backward(dense2.dinputs)
+    dense1.backward(relu.dinputs)
+    for layer in layers or (dense1, dense2):
+        optimizer.update_params(layer)
+    _forward(inputs, dense1, relu, dense2)
+
+
+def test_network_loss_names_a_skipped_relu_and_a_mean():
+    inputs, targets, dense1, relu, dense2 = _lesson_network()
+    _forward(inputs, dense1, relu, dense2)
+    assert check.network_loss(0.5 * np.sum((dense2.output - targets) ** 2)).passed
+    dense2.forward(dense1.output)  # the ReLU skipped
+    skipped = check.network_loss(0.5 * np.sum((dense2.output - targets) ** 2))
+    assert skipped.outcome == "incorrect" and skipped.diagnosis == "relu_skipped" and "ReLU" in skipped.message
+    _forward(inputs, dense1, relu, dense2)
+    for mean in (0.5 * np.mean((dense2.output - targets) ** 2), np.mean((dense2.output - targets) ** 2)):
+        result = check.network_loss(mean)
+        assert result.diagnosis == "mean_instead_of_sum" and "np.mean" in result.message
+    assert check.network_loss(0.5 * np.sum(dense2.output ** 2)).diagnosis == "targets_ignored"
+    assert check.network_loss(0.5 * np.sum((dense2.output - targets) ** 2, axis=0)).diagnosis == "not_a_number"
+
+
+def test_network_loss_never_states_the_loss_nor_gives_generic_advice():
+    before, _ = network.network_losses()
+    for value in (1.0, 40.0, before * 1.5, -before):
+        message = check.network_loss(value).message
+        assert f"{before:.2f}" not in message and "chain rule" not in message and "inner dimensions" not in message
+
+
+def test_network_loss_after_names_a_double_step_one_layer_and_another_rate():
+    inputs, targets, *layers = _lesson_network()
+    optimizer = Optimizer_SGD(learning_rate=0.01)
+    _step(inputs, targets, *layers, optimizer)
+    dense2 = layers[2]
+    assert check.network_loss_after(0.5 * np.sum((dense2.output - targets) ** 2)).passed
+    _step(inputs, targets, *layers, optimizer)  # the step cell run again on the same network
+    twice = check.network_loss_after(0.5 * np.sum((dense2.output - targets) ** 2))
+    assert twice.outcome == "incorrect" and twice.diagnosis == "two_steps" and "twice" in twice.message
+    for which in (0, 2):
+        inputs, targets, *layers = _lesson_network()
+        _step(inputs, targets, *layers, optimizer, layers=(layers[which],))
+        assert check.network_loss_after(0.5 * np.sum((layers[2].output - targets) ** 2)).diagnosis == \
+            "one_layer_updated"
+    inputs, targets, *layers = _lesson_network()
+    _step(inputs, targets, *layers, Optimizer_SGD())
+    assert check.network_loss_after(0.5 * np.sum((layers[2].output - targets) ** 2)).diagnosis == \
+        "wrong_learning_rate"
+
+
+def test_hints_go_from_the_idea_to_blanks_and_the_step_hints_name_the_update():
+    after_hints = " ".join(check.network_loss_after.exercise.hints)
+    assert "update_params" in after_hints and "forward pass once more" in after_hints
+    first_dense_hint = check.Layer_Dense.exercise.hints[0]
+    assert "np.random.randn" not in first_dense_hint and "np.zeros" not in first_dense_hint
+    for name in ("Layer_Dense", "Activation_ReLU", "Optimizer_SGD", "network_loss", "network_loss_after"):
+        hints = getattr(check, name).exercise.hints
+        assert "____" in hints[-1] and all("____" not in h for h in hints[:-1]), name
+        assert f'check.solution("{name}")' in str(check.hint(name, len(hints) + 1))
+
+
+def test_re_running_the_step_cell_is_safe_and_keeps_the_exercise_solved(tmp_path, monkeypatch):
+    """Issue 9: re-running the correct network_loss_after cell took a second step, and the progress table
+    flipped a solved exercise to ✘. Each exercise cell now builds a fresh network first."""
+    import json
+
+    import nbformat
+
+    from tests.notebook_answers import ROOT, run_notebook
+
+    progress = tmp_path / "progress.json"
+    monkeypatch.setenv("BACKPROP_PROGRESS_FILE", str(progress))
+    nb = nbformat.read(ROOT / "solutions" / "06_layer_classes.ipynb", as_version=4)
+    step = next(i for i, c in enumerate(nb.cells) if "loss_after = 0.5" in c.source)
+    assert nb.cells[step + 1].source.strip() == "check.network_loss_after(loss_after)"
+    again = [nbformat.v4.new_code_cell(nb.cells[step].source), nbformat.v4.new_code_cell(nb.cells[step + 1].source)]
+    nb.cells[step + 2:step + 2] = again  # the step cell and its check, run a second time
+    nbformat.write(nb, tmp_path / "06.ipynb")
+    results, _ = run_notebook(str(tmp_path / "06.ipynb"))
+    after = [r for r in results if r.exercise == "lesson06.network_loss_after"]
+    assert len(after) == 2 and all(r.passed for r in after), [str(r) for r in after]
+    stored = json.loads(progress.read_text())["exercises"]["lesson06.network_loss_after"]
+    assert stored["outcome"] == "correct" and stored["attempts"] == 2
+
+
+def test_network_loss_after_names_a_skipped_relu_backward():
+    inputs, targets, dense1, relu, dense2 = _lesson_network()
+    optimizer = Optimizer_SGD(learning_rate=0.01)
+    _forward(inputs, dense1, relu, dense2)
+    dense2.backward(dense2.output - targets)
+    dense1.backward(dense2.dinputs)  # relu.backward skipped
+    optimizer.update_params(dense1)
+    optimizer.update_params(dense2)
+    _forward(inputs, dense1, relu, dense2)
+    result = check.network_loss_after(0.5 * np.sum((dense2.output - targets) ** 2))
+    assert result.outcome == "incorrect" and result.diagnosis == "relu_backward_skipped", str(result)

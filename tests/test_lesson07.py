@@ -1,4 +1,6 @@
 """lesson07.numerical_gradient and the value checks: right answers pass, each mistake gets its diagnosis."""
+import re
+
 import numpy as np
 import pytest
 
@@ -137,7 +139,35 @@ def wrong_sign(f, x, h):
     return -with_ndindex(f, x, h)
 
 
+def aliases_x(f, x, h):
+    """Issue 9's learner: `x_plus = x` names x itself, so the second nudge undoes the first before f runs."""
+    grad = np.zeros_like(x, dtype=float)
+    for index in np.ndindex(x.shape):
+        x_plus = x
+        x_plus[index] += h
+        x_minus = x
+        x_minus[index] -= h
+        grad[index] = (f(x_plus) - f(x_minus)) / (2 * h)
+    return grad
+
+
+def aliases_x_calling_f_between(f, x, h):
+    """The same aliasing, with f called right after each nudge: f(x + h e_i), then f(x)."""
+    grad = np.zeros_like(x, dtype=float)
+    for index in np.ndindex(x.shape):
+        x_plus = x
+        x_plus[index] += h
+        plus = f(x_plus)
+        x_minus = x
+        x_minus[index] -= h
+        minus = f(x_minus)
+        grad[index] = (plus - minus) / (2 * h)
+    return grad
+
+
 WRONG = {
+    "aliasing: x_plus = x": (aliases_x, "aliasing"),
+    "aliasing, f between the nudges": (aliases_x_calling_f_between, "aliasing"),
     "forward difference": (forward_difference, "one_sided"),
     "backward difference": (backward_difference, "one_sided"),
     "divides by h": (divides_by_h, "factor_of_two"),
@@ -174,6 +204,32 @@ def test_both_1d_and_2d_x_are_used():
     assert {len(s) for s in shapes} == {1, 2}
 
 
+def test_aliasing_is_named_by_kind_not_by_the_expected_values():
+    result = check.numerical_gradient(aliases_x)
+    assert result.diagnosis == "aliasing" and "x_plus = x" in result.message and "copy" in result.message
+    assert "is expected" not in result.message and "where" not in result.message.split("What happened")[0]
+
+
+def test_slope_of_the_cubic_above_is_named():
+    result = check.slope((3.1**3 - 2.9**3) / 0.2)
+    assert result.diagnosis == "wrong_function" and "x**2" in result.message
+
+
+def test_hints_use_only_the_lesson_s_names_and_end_in_blanks():
+    slope_hints = " ".join(check.slope.exercise.hints)
+    assert "x**3" in slope_hints and "f at 3.1" not in slope_hints  # f above is the cubic: the hint says so
+    dweights_hints = " ".join(check.numerical_dweights.exercise.hints)
+    assert "loss_of_weights" in dweights_hints and "layer.weights" in dweights_hints
+    code = " ".join(re.findall(r"`([^`]*)`", dweights_hints)) + " " + " ".join(
+        re.findall(r"\(([^()]*)\)", dweights_hints))
+    for name in ("weights", "biases"):  # the lesson has layer.weights and layer.biases, not these names
+        assert not re.search(rf"(?<![.\w]){name}\b", code), (name, code)
+    for name in ("numerical_gradient", "slope", "numerical_dweights"):
+        hints = getattr(check, name).exercise.hints
+        assert "____" in hints[-1] and all("____" not in h for h in hints[:-1]), name
+        assert f'check.solution("{name}")' in str(check.hint(name, len(hints) + 1))
+
+
 def test_slope_value_check():
     assert check.slope((3.1**2 - 2.9**2) / 0.2).passed
     assert check.slope(6.0).passed
@@ -189,3 +245,21 @@ def test_numerical_dweights_value_check():
     assert check.numerical_dweights(numerical).passed
     assert check.numerical_dweights(inputs.T @ dvalues).passed
     assert check.numerical_dweights(numerical.T).diagnosis == "transposed"
+
+
+def aliases_one_of_two(f, x, h):
+    """`x_plus = x` but `x_minus = x.copy()`: every nudge of x_plus stays in x, so the nudges pile up."""
+    grad = np.zeros_like(x, dtype=float)
+    for index in np.ndindex(x.shape):
+        x_plus = x
+        x_plus[index] += h
+        x_minus = x.copy()
+        x_minus[index] -= 2 * h
+        grad[index] = (f(x_plus) - f(x_minus)) / (2 * h)
+    return grad
+
+
+def test_nudges_that_pile_up_in_x_are_named():
+    result = check.numerical_gradient(aliases_one_of_two)
+    assert result.outcome == "incorrect" and result.diagnosis == "modified_input" and result.part == "x"
+    assert "x_plus = x" in result.message and "copies nothing" in result.message

@@ -20,7 +20,7 @@ from checks._exercise import REGISTRY
 from tests.voice_util import notebook_path, notebook_texts, squeeze
 
 # Lessons whose answers are kept out of sight. Extend with "05".."08" as they are.
-LESSONS = ["01", "02", "03", "04", "09"]
+LESSONS = ["01", "02", "03", "04", "05", "06", "07", "08", "09"]
 
 TRIVIAL = re.compile(r"^(#.*|return(\s+[\w.]+(\s*,\s*[\w.]+)*)?|pass|else:|try:|\w+|\w+\s*=\s*[\w.]+)?$")
 # One method of one array, without arguments (`dvalues.copy()`): an idiom the lessons teach by name,
@@ -62,6 +62,8 @@ def exercises(number: str) -> list:
 def cases():
     for number in LESSONS:
         for module, info in exercises(number):
+            if info.name in getattr(module, "PROVIDED", ()):  # lesson 8's practice checks of classes it provides
+                continue
             yield pytest.param(number, info.name, id=f"{number}-{info.name}")
 
 
