@@ -205,11 +205,16 @@ class LabSession:
     returns ``(before, after)`` views; ``screenshot(path)`` saves the whole notebook.
     """
 
-    def __init__(self, page, base_url, token, run_timeout=600):
-        self.page, self.base_url, self.token = page, base_url, token
+    def __init__(self, page, base_url, token, run_timeout=600, new_page=None):
+        self.page, self.base_url, self.token, self.new_page = page, base_url, token, new_page
         self.run_timeout_ms = run_timeout * 1000
 
     def run(self, path):
+        if self.new_page is not None:
+            # A fresh page for each notebook: one renderer reused for notebook after notebook grows until
+            # it crashes ("Target crashed"), and then every later notebook fails with it.
+            self.page.close()
+            self.page = self.new_page()
         page = self.page
         page.set_viewport_size(VIEWPORT)
         page.goto(f"{self.base_url}/lab/tree/{path}?token={self.token}&reset")  # reset: no old tabs

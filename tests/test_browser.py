@@ -74,7 +74,10 @@ def lab(tmp_path_factory):
             browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS,
                                                  env=_browser_env(ARTIFACTS / "chromium-home"))
             try:
-                session = LabSession(browser.new_page(viewport=VIEWPORT), base_url, token)
+                def new_page():
+                    return browser.new_page(viewport=VIEWPORT)
+
+                session = LabSession(new_page(), base_url, token, new_page=new_page)
                 session.root = root
                 yield session
             finally:

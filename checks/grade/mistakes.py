@@ -77,6 +77,12 @@ WORDS = {
     # other arrays of the notebook
     "aliased": "another name for the notebook's array (no copy), so changing one changes both",
     "scaled": "every value off by the same factor",
+    "aliasing": "a second name for x (`x_plus = x`) instead of a copy, so every nudge lands on x itself",
+    "original_modified": "the original parameters changed in place where new arrays were asked for",
+    "no_step": "no step taken: the new parameters equal the old ones",
+    "wrong_value": "a number of the right kind but the wrong size (no known kind of mistake)",
+    "wrong_function": "the slope of another function than the one asked for",
+    "wrong_parameter_name": "the learning rate's parameter named otherwise than the book's `learning_rate`",
     # lesson 9's Value engine
     "assignment_not_accumulation": "a gradient assigned (`=`) where it must accumulate (`+=`): a node used twice loses a path",
     "wrong_local_derivative": "the wrong local derivative in an operation's `_backward`",
