@@ -77,6 +77,21 @@ WORDS = {
     # other arrays of the notebook
     "aliased": "another name for the notebook's array (no copy), so changing one changes both",
     "scaled": "every value off by the same factor",
+    # lessons 5-8's steps, losses and nudges
+    "no_step": "no step taken: the new array equals the old one",
+    "original_modified": "the step taken in place: the original weights (or biases) changed too",
+    "two_steps": "two steps taken instead of one (a step run twice)",
+    "half_update": "only one of weights and biases updated before the loss was measured again",
+    "one_layer_updated": "only one of the network's layers updated",
+    "wrong_learning_rate": "a step with another learning rate than the lesson's",
+    "wrong_parameter_name": "__init__'s parameter not named as the lesson calls it (`learning_rate`)",
+    "relu_skipped": "the ReLU skipped in the forward pass",
+    "relu_backward_skipped": "ReLU's backward pass skipped",
+    "targets_ignored": "the outputs squared without the targets",
+    "not_squared": "the errors (or outputs) added up without squaring them",
+    "wrong_value": "a number that is not the right one (no known kind of mistake)",
+    "wrong_function": "the slope of another function (the f of the cells above)",
+    "aliasing": "a second name for x instead of a copy (`x_plus = x`), so the nudges changed x itself",
     # lesson 9's Value engine
     "assignment_not_accumulation": "a gradient assigned (`=`) where it must accumulate (`+=`): a node used twice loses a path",
     "wrong_local_derivative": "the wrong local derivative in an operation's `_backward`",
