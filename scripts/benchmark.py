@@ -1,7 +1,7 @@
 """Print the course's performance figures (COURSE.md, "Performance figures").
 
     python scripts/benchmark.py            # everything
-    python scripts/benchmark.py checks     # one or more sections: checks notebooks env widgets training grading
+    python scripts/benchmark.py checks     # one or more sections: checks notebooks env widgets training grading grading-scale
 
 - checks:    median and 95th percentile time of a check call (progress recording included), over every
              check call the checks' own tests make (right and wrong answers), leaving out calls stopped
@@ -10,6 +10,9 @@
              numpy, matplotlib.pyplot and ipywidgets (the kernel-start floor), as a ratio.
 - env:       installed size of requirements.txt alone, in a fresh virtual environment.
 - widgets, training, grading: the figures of scripts/bench_widgets.py, bench_training.py, bench_grading.py.
+- grading-scale: grading against plain nbclient execution of the same N submissions, on one machine and
+             on a 2-worker Dask LocalCluster (scripts/bench_grading_scale.py; N from BENCH_GRADING_SCALE_N,
+             default "30,300").
 
 Figures are printed and also written to artifacts/benchmark.txt (git-ignored). Nothing here asserts.
 """
@@ -138,6 +141,7 @@ SECTIONS = {
     "widgets": lambda: _script_rows("bench_widgets"),
     "training": lambda: _script_rows("bench_training"),
     "grading": lambda: _script_rows("bench_grading"),
+    "grading-scale": lambda: _script_rows("bench_grading_scale"),
 }
 
 

@@ -16,6 +16,7 @@ Modules, one idea each:
     judge      running every graded check of a lesson on the proxies
     grade_one  one submission, start to finish: a Grade
     pool       many submissions in parallel, with a progress bar
+    cluster    the same on a Dask cluster (--scheduler): submissions and grades travel as bytes
     report     the CSV, written atomically
     feedback   one markdown file per submission, as the learner would have seen each check
     cli        the command line

@@ -15,7 +15,7 @@ import os
 import sys
 from pathlib import Path
 
-from . import feedback, report, sandbox, summary
+from . import cluster, feedback, report, sandbox, summary
 from .discover import NothingToGrade, find
 from .execute import Limits
 from .grade_one import Grade
@@ -44,7 +44,7 @@ def _grading_environment():
 
 
 def grade_paths(paths, out: str, *, feedback_dir: str | None = None, limits: Limits | None = None,
-                jobs: int | None = None, progress: bool = True) -> list[Grade]:
+                jobs: int | None = None, progress: bool = True, scheduler=None) -> list[Grade]:
     """Grade every notebook under `paths`; write the CSV at `out`, the feedback files and the run summary.
     Returns the rows. Raises sandbox.SandboxUnavailable, before anything runs, when `limits.sandbox` and
     bubblewrap cannot start a kernel here."""
@@ -56,7 +56,8 @@ def grade_paths(paths, out: str, *, feedback_dir: str | None = None, limits: Lim
     given = [p if os.path.isdir(p) else os.path.dirname(os.path.abspath(p)) for p in map(str, paths)]
     limits = dataclasses.replace(limits, hidden=(*limits.hidden, *given, os.path.dirname(os.path.abspath(out)), folder))
     with _grading_environment():
-        grades = grade_all(submissions, limits, jobs=jobs, progress=progress)
+        grades = (grade_all(submissions, limits, jobs=jobs, progress=progress) if scheduler is None
+                  else cluster.grade_on_cluster(submissions, limits, scheduler, progress=progress))
     for submission, grade in zip(submissions, grades):
         feedback.write(folder, submission, grade)
     class_report.write(out, grades)  # <out>_detail.csv, <out>_report.md and .png
@@ -86,6 +87,7 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--no-sandbox", action="store_true", help="run the kernels without bubblewrap, with your rights "
                    "(only for trusted notebooks; the run summary and every feedback file say so)")
     p.add_argument("--quiet", action="store_true", help="no progress bar")
+    p.add_argument("--scheduler", metavar="ADDRESS", help="grade on a Dask cluster: its scheduler's address, e.g. tcp://HOST:8786 (needs requirements-cluster.txt; --jobs is then ignored)")
     return p
 
 
@@ -116,8 +118,8 @@ def main(argv=None) -> int:
                     processes=args.processes, file_mb=args.file_mb, sandbox=not args.no_sandbox)
     try:
         grades = grade_paths(args.paths, args.out, feedback_dir=args.feedback, limits=limits,
-                             jobs=args.jobs, progress=not args.quiet)
-    except NothingToGrade as exc:
+                             jobs=args.jobs, progress=not args.quiet, scheduler=args.scheduler)
+    except (NothingToGrade, cluster.ClusterError) as exc:
         print(f"python -m checks.grade: {exc}", file=sys.stderr)
         return 2
     except sandbox.SandboxUnavailable as exc:

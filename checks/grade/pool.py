@@ -3,8 +3,9 @@ from __future__ import annotations
 
 import os
 import sys
-import time
 from concurrent.futures import ProcessPoolExecutor, as_completed
+
+from tqdm import tqdm
 
 from .discover import Submission
 from .execute import Limits
@@ -23,29 +24,18 @@ def _grade_in_worker(submission: Submission, limits: Limits, data) -> Grade:
     return grade(submission, limits, data)
 
 
-class ProgressBar:
-    """`[#####.....] 12/30 name` on one line of stderr when it is a terminal; one line per notebook otherwise."""
+class ProgressBar(tqdm):
+    """tqdm's bar on stderr, counting notebooks; `step(label)` shows the last one's name and status."""
 
     def __init__(self, total: int, enabled: bool = True, stream=None):
-        self.total, self.done, self.enabled = total, 0, enabled
-        self.stream = stream or sys.stderr
-        self.tty = hasattr(self.stream, "isatty") and self.stream.isatty()
-        self.started = time.monotonic()
+        super().__init__(total=total, disable=not enabled, file=stream or sys.stderr, unit="notebook",
+                         dynamic_ncols=True, mininterval=0.2)
 
     def step(self, label: str) -> None:
-        self.done += 1
-        if not self.enabled:
-            return
-        width = 30
-        filled = int(width * self.done / max(self.total, 1))
-        line = f"[{'#' * filled}{'.' * (width - filled)}] {self.done}/{self.total} {time.monotonic() - self.started:5.1f} s  {label}"
-        if self.tty:
-            self.stream.write("\r\x1b[K" + line[:120])
-            if self.done == self.total:
-                self.stream.write("\n")
-        else:
-            self.stream.write(line + "\n")
-        self.stream.flush()
+        self.set_postfix_str(label, refresh=False)
+        self.update(1)
+        if self.n >= self.total:
+            self.close()
 
 
 def grade_all(submissions: list[Submission], limits: Limits, jobs: int | None = None,
