@@ -1,6 +1,6 @@
 """Lesson 1: one neuron, y = ReLU(x·w + b), with sliders and its computational graph.
 
-    explorer = neuron_explorer()          # the seed's x = [1, -2, 3], w = [-3, -1, 2], b = 1
+    explorer = neuron_explorer()          # lesson 1's x = [1, -2, 3], w = [-3, -1, 2], b = 1
     explorer                              # last in a cell: shows the sliders and the graph
     explorer.values["dx"]                 # [-3.0, -1.0, 2.0]
     explorer.set(b=-6)                    # z = -1: ReLU off, every gradient 0

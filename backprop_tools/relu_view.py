@@ -1,6 +1,6 @@
 """Lesson 4: ReLU's backward pass as four heatmaps side by side: z, the mask, dvalues, the result.
 
-    relu_heatmaps(z, dvalues)     # a static Figure, e.g. of the seed's example
+    relu_heatmaps(z, dvalues)     # a static Figure, e.g. of the lesson's example
     relu_explorer(seed=0)         # a random z (with exact zeros) and an offset slider
 
 The result is dvalues where z > 0 and 0 elsewhere, including where z is exactly 0: ReLU's

@@ -1,6 +1,6 @@
-"""Lesson 5's numbers: repeated SGD steps on the seed's dense + ReLU layer, and on f(x) = x².
+"""Lesson 5's numbers: repeated SGD steps on the lesson's dense + ReLU layer, and on f(x) = x².
 
-The seed feeds the ReLU output back as the upstream gradient (drelu = relu_outputs.copy()),
+The book feeds the ReLU output back as the upstream gradient (drelu = relu_outputs.copy()),
 which is the gradient of L = ½·Σ relu_outputs². So its SGD step minimises that L: 56.27 before
 one step of learning rate 0.001, 51.24 after. L is 0 only when every ReLU is off, so a large step
 cannot diverge on it: it switches every ReLU off at once and the loss drops to 0 because the
@@ -10,7 +10,7 @@ These are the course's own forward and backward passes, never the learner's.
 """
 import numpy as np
 
-# The seed's example: 3 samples, 4 inputs, 3 neurons.
+# The lesson's example (the book's): 3 samples, 4 inputs, 3 neurons.
 INPUTS = np.array([[1, 2, 3, 2.5],
                    [2., 5., -1., 2],
                    [-1.5, 2.7, 3.3, -0.8]])
@@ -32,7 +32,7 @@ def layer_loss(weights, biases, inputs=INPUTS):
 
 
 def sgd_step(weights, biases, learning_rate, inputs=INPUTS):
-    """One step of the seed's update, returning new (weights, biases); the arguments are kept."""
+    """One step of the book's update, returning new (weights, biases); the arguments are kept."""
     layer_outputs = inputs @ weights + biases
     relu_outputs = np.maximum(0, layer_outputs)
     drelu = relu_outputs.copy()              # dL/d(relu_outputs) for L = ½·Σ relu_outputs²
@@ -43,7 +43,7 @@ def sgd_step(weights, biases, learning_rate, inputs=INPUTS):
 
 
 def sgd_run(learning_rate, steps):
-    """`steps` SGD steps from the seed's weights and biases.
+    """`steps` SGD steps from the lesson's weights and biases.
 
     Returns a dict of arrays of length steps + 1 (entry k is after k steps): "loss" and
     "live_fraction" (the fraction of the batch's ReLU outputs that are on, z > 0), plus the
@@ -62,7 +62,7 @@ def sgd_run(learning_rate, steps):
 
 
 def loss_curve(learning_rate, steps):
-    """The seed layer's loss ½·Σ relu_outputs² after 0, 1, ..., steps SGD steps: (steps + 1,)."""
+    """The lesson's layer's loss ½·Σ relu_outputs² after 0, 1, ..., steps SGD steps: (steps + 1,)."""
     return sgd_run(learning_rate, steps)["loss"]
 
 

@@ -1,4 +1,4 @@
-"""The seeds' example values, as the lessons use them (fresh copies on every call)."""
+"""The book's example values, as the lessons use them (fresh copies on every call)."""
 from __future__ import annotations
 
 import numpy as np
@@ -10,7 +10,7 @@ def neuron():
 
 
 def layer_weights():
-    """weights (4 inputs, 3 neurons): the seed's rows are neurons, hence the transpose."""
+    """weights (4 inputs, 3 neurons): the book's rows are neurons, hence the transpose."""
     return np.array([[0.2, 0.8, -0.5, 1], [0.5, -0.91, 0.26, -0.5], [-0.26, -0.27, 0.17, 0.87]]).T
 
 
@@ -30,10 +30,10 @@ def batch_dvalues():
 
 
 def relu_z():
-    """Lesson 4: z (3, 4), integers as in the seed."""
+    """Lesson 4: z (3, 4), integers as in the book."""
     return np.array([[1, 2, -3, -4], [2, -7, -1, 3], [-1, 2, 5, -1]])
 
 
 def relu_dvalues():
-    """Lesson 4: dvalues (3, 4), integers as in the seed."""
+    """Lesson 4: dvalues (3, 4), integers as in the book."""
     return np.array([[1, 2, 3, 4], [5, 6, 7, 8], [9, 10, 11, 12]])
