@@ -24,6 +24,8 @@ from pathlib import Path
 import nbformat
 import pytest
 
+from tests.submissions_util import write as _write
+
 distributed = pytest.importorskip("distributed", reason="pip install -r requirements-cluster.txt")
 
 from checks.grade import cluster as grade_cluster  # noqa: E402
@@ -48,15 +50,6 @@ def _notebook(path: Path, *, wrong: bool = False, first_cell: str | None = None)
     if first_cell:
         nb.cells.insert(0, nbformat.v4.new_code_cell(textwrap.dedent(first_cell).strip()))
     return nb
-
-
-def _write(folder: Path, name: str, content) -> None:
-    path = folder / name
-    path.parent.mkdir(parents=True, exist_ok=True)
-    if isinstance(content, nbformat.NotebookNode):
-        nbformat.write(content, str(path))
-    else:
-        path.write_text(content, encoding="utf-8")
 
 
 @pytest.fixture(scope="module")

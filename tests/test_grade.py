@@ -15,6 +15,8 @@ from pathlib import Path
 import nbformat
 import pytest
 
+from tests.submissions_util import write as _write
+
 ROOT = Path(__file__).resolve().parent.parent
 SOLUTION_03 = ROOT / "solutions" / "03_batched_dense.ipynb"
 LESSON_03 = ROOT / "lessons" / "03_batched_dense.ipynb"
@@ -45,16 +47,6 @@ def _blank_plus(*sources: str) -> nbformat.NotebookNode:
     nb = _read(LESSON_03)
     nb.cells += [nbformat.v4.new_code_cell(textwrap.dedent(s).strip()) for s in sources]
     return nb
-
-
-def _write(folder: Path, name: str, content) -> Path:
-    path = folder / name
-    path.parent.mkdir(parents=True, exist_ok=True)
-    if isinstance(content, nbformat.NotebookNode):
-        nbformat.write(content, str(path))
-    else:
-        path.write_text(content, encoding="utf-8")
-    return path
 
 
 RIGHT_BODY = """
