@@ -59,14 +59,14 @@ def _start(source: Path, root: Path, submission: dict) -> subprocess.Popen:
 @pytest.fixture(scope="module")
 def runs(tmp_path_factory):
     base = tmp_path_factory.mktemp("gradescope")
-    any_lesson, lesson_3 = base / "any", base / "lesson3"
-    any_lesson.mkdir(), lesson_3.mkdir()
-    zips = {"any": _bundle(any_lesson), "lesson3": _bundle(lesson_3, "3")}
+    lesson_6, lesson_3 = base / "lesson6", base / "lesson3"
+    lesson_6.mkdir(), lesson_3.mkdir()
+    zips = {"lesson6": _bundle(lesson_6, "lesson06"), "lesson3": _bundle(lesson_3, "3")}
     cases = {
-        "solution": (any_lesson, {"03_batched_dense.ipynb": subs.notebook("solutions/03_batched_dense.ipynb")}),
-        "blank": (any_lesson, {"03_batched_dense.ipynb": subs.notebook("lessons/03_batched_dense.ipynb")}),
-        "partly_wrong": (any_lesson, {"06_layer_classes.ipynb": _wrong_relu_lesson_6()}),
-        "broken": (any_lesson, {"03_batched_dense.ipynb": '{"cells": [ truncated'}),
+        "solution": (lesson_3, {"03_batched_dense.ipynb": subs.notebook("solutions/03_batched_dense.ipynb")}),
+        "blank": (lesson_3, {"03_batched_dense.ipynb": subs.notebook("lessons/03_batched_dense.ipynb")}),
+        "partly_wrong": (lesson_6, {"06_layer_classes.ipynb": _wrong_relu_lesson_6()}),
+        "broken": (lesson_3, {"03_batched_dense.ipynb": '{"cells": [ truncated'}),
         "broken_lesson3": (lesson_3, {"mine.ipynb": ""}),
         "nothing_lesson3": (lesson_3, {"notes.txt": "I forgot the notebook"}),
     }
@@ -109,7 +109,7 @@ def _result(runs, name):
 
 
 def test_bundle_contents(runs):
-    with zipfile.ZipFile(runs["zips"]["any"]) as archive:
+    with zipfile.ZipFile(runs["zips"]["lesson6"]) as archive:
         names = archive.namelist()
         modes = {i.filename: (i.external_attr >> 16) & 0o777 for i in archive.infolist()}
         requirements = archive.read("requirements.txt").decode()
@@ -120,7 +120,7 @@ def test_bundle_contents(runs):
     assert {"pyproject.toml", "checks/__init__.py", "checks/grade/gradescope.py", "checks/lesson03.py",
             "backprop_tools/__init__.py"} <= set(names)
     assert not [n for n in names if "__pycache__" in n or n.endswith(".pyc")]
-    assert "--lesson" not in script
+    assert "--lesson lesson06" in script
     with zipfile.ZipFile(runs["zips"]["lesson3"]) as archive:
         assert "--lesson lesson03" in archive.read("run_autograder").decode()
 
@@ -152,7 +152,8 @@ def test_partly_wrong_submission_loses_exactly_the_wrong_exercise(runs):
 
 def test_broken_notebook_scores_zero_and_says_why(runs):
     results = _result(runs, "broken")
-    assert results["score"] == 0.0 and results["tests"] == []  # no lesson known: no exercise to list
+    (test,) = results["tests"]  # the assignment's exercise, at 0
+    assert (results["score"], test["score"], test["max_score"]) == (0.0, 0.0, 1.0)
     assert "could not be graded (error: invalid JSON)" in results["output"]
 
 

@@ -124,11 +124,15 @@ def render_report(grades: list[Grade], chart_name: str | None) -> str:
 
 
 def write(out: str, grades: list[Grade]) -> dict[str, Path]:
-    """Write the detail CSV, the report and its chart beside the grades CSV `out`; their paths."""
+    """Write the detail CSV, the report and its chart beside the grades CSV `out`; their paths (the chart's
+    is not written when no submission has an exercise)."""
     from . import class_chart
 
     paths = paths_for(out)
     write_atomically(str(paths["detail"]), render_detail(grades))
-    chart = class_chart.write(str(paths["chart"]), tally(grades))
+    no_lesson = sum(not g.exercises for g in grades)  # not graded as any lesson: a bar of their own
+    chart = class_chart.write(str(paths["chart"]), tally(grades), no_lesson)
+    if not chart:  # an earlier run's chart would not be this report's
+        paths["chart"].unlink(missing_ok=True)
     write_atomically(str(paths["report"]), render_report(grades, paths["chart"].name if chart else None))
     return paths

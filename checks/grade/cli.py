@@ -1,9 +1,11 @@
-"""The command line: `python -m checks.grade PATH... --out grades.csv`.
+"""The command line: `python -m checks.grade PATH... --out grades.csv [--lesson N]`.
 
 Each PATH is a notebook (graded whatever its name) or a folder (searched recursively for *.ipynb,
-skipping .ipynb_checkpoints). Writes the CSV and, in `<csv name>_feedback/` beside it, one markdown
-file per submission, and `<csv name>_summary.txt`, the run summary. Each kernel runs walled off
-(sandbox.py); without a working bubblewrap the command refuses (exit code 3) unless --no-sandbox.
+skipping .ipynb_checkpoints). `--lesson N` grades every submission as lesson N; without it each
+notebook's lesson is recognised (recognise.py). Writes the CSV and, in `<csv name>_feedback/` beside
+it, one markdown file per submission, the class report (class_report.py) and `<csv name>_summary.txt`,
+the run summary; the closing line names them all. Each kernel runs walled off (sandbox.py); without a
+working bubblewrap the command refuses (exit code 3) unless --no-sandbox.
 Exit code 0 when every submission got a row; 2 for a usage error; 3 when the sandbox cannot start.
 """
 from __future__ import annotations
@@ -18,6 +20,7 @@ from pathlib import Path
 from . import cluster, feedback, report, sandbox, summary
 from .discover import NothingToGrade, find
 from .execute import Limits
+from .gradescope import normalise_lesson
 from .grade_one import Grade
 from .pool import grade_all
 from . import class_report
@@ -44,11 +47,13 @@ def _grading_environment():
 
 
 def grade_paths(paths, out: str, *, feedback_dir: str | None = None, limits: Limits | None = None,
-                jobs: int | None = None, progress: bool = True, scheduler=None) -> list[Grade]:
-    """Grade every notebook under `paths`; write the CSV at `out`, the feedback files and the run summary.
+                jobs: int | None = None, progress: bool = True, scheduler=None, lesson: str | None = None,
+                written: list | None = None) -> list[Grade]:
+    """Grade every notebook under `paths` (as `lesson`, "lesson03", when given); write the CSV at `out`,
+    the feedback files, the class report and the run summary, appending their paths to `written`.
     Returns the rows. Raises sandbox.SandboxUnavailable, before anything runs, when `limits.sandbox` and
     bubblewrap cannot start a kernel here."""
-    submissions = find(paths)
+    submissions = find(paths, lesson)
     limits = limits or Limits()
     folder = feedback_dir or feedback_folder(out)
     wall = sandbox.check() if limits.sandbox else None  # raises SandboxUnavailable, before anything runs
@@ -58,11 +63,16 @@ def grade_paths(paths, out: str, *, feedback_dir: str | None = None, limits: Lim
     with _grading_environment():
         grades = (grade_all(submissions, limits, jobs=jobs, progress=progress) if scheduler is None
                   else cluster.grade_on_cluster(submissions, limits, scheduler, progress=progress))
+    written = [] if written is None else written
     for submission, grade in zip(submissions, grades):
-        feedback.write(folder, submission, grade)
-    class_report.write(out, grades)  # <out>_detail.csv, <out>_report.md and .png
+        grade.student = submission.student  # found here, where the folders are (not on a cluster's worker)
     report.write_csv(out, grades)
+    written.append(out)
+    report_paths = class_report.write(out, grades)  # <out>_detail.csv, <out>_report.md and .png
+    written += [str(p) for p in report_paths.values() if p.exists()]
     summary.write(summary.path_for(out), grades, limits, wall)
+    written.append(summary.path_for(out))
+    written += [str(feedback.write(folder, submission, grade)) for submission, grade in zip(submissions, grades)]
     return grades
 
 
@@ -76,6 +86,8 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("paths", nargs="*", metavar="PATH", help="a notebook, or a folder searched recursively for *.ipynb")
     p.add_argument("--out", default="grades.csv", help="the CSV to write (default: grades.csv)")
     p.add_argument("--feedback", metavar="DIR", help="folder for the feedback files (default: <out name>_feedback beside the CSV)")
+    p.add_argument("--lesson", metavar="N", help="grade every submission as lesson N (3, 03 or lesson03); "
+                   "default: each notebook's lesson from its metadata, else its file name, else its cells")
     _gradescope_arguments(p)
     p.add_argument("--jobs", type=int, default=os.cpu_count(), help="submissions graded at once (default: the number of cores)")
     p.add_argument("--cell-timeout", type=float, default=defaults.cell_seconds, help="seconds one cell may run (default: %(default)s)")
@@ -93,20 +105,32 @@ def parser() -> argparse.ArgumentParser:
 
 def _gradescope_arguments(p: argparse.ArgumentParser) -> None:
     group = p.add_argument_group("Gradescope", "write an autograder bundle instead of grading (no PATH needed)")
-    group.add_argument("--gradescope-autograder", metavar="OUT.zip", help="write a Gradescope autograder bundle to OUT.zip")
+    group.add_argument("--gradescope-autograder", metavar="OUT.zip", help="write a Gradescope autograder bundle to "
+                       "OUT.zip (needs --gradescope-lesson)")
     group.add_argument("--gradescope-lesson", metavar="LESSON", help="the assignment's lesson (3 or lesson03): its "
-                       "exercises are the tests even for a wrong or broken notebook (default: each notebook's own)")
+                       "exercises are the tests even for a wrong or broken notebook, or another lesson's")
 
 
 def _not_grading(argv) -> int | None:
     """The exit code of a command that grades nothing (a Gradescope bundle, a usage error), else None."""
-    args = parser().parse_args(argv)
+    p = parser()
+    args = p.parse_args(argv)
     if args.gradescope_autograder:
+        if not args.gradescope_lesson:
+            p.error("--gradescope-autograder needs --gradescope-lesson N, the assignment's lesson: without "
+                    "it, any lesson's notebook handed in would score its own exercises")
         from .gradescope_bundle import main as export
 
         return export(args.gradescope_autograder, args.gradescope_lesson)
+    if args.gradescope_lesson:
+        p.error("--gradescope-lesson is for --gradescope-autograder; to grade every submission here as "
+                "one lesson, use --lesson N")
     if not args.paths:
-        parser().error("give at least one PATH to grade")
+        p.error("give at least one PATH to grade")
+    try:
+        normalise_lesson(args.lesson)
+    except ValueError as exc:
+        p.error(f"--lesson: {exc}")
     return None
 
 
@@ -116,18 +140,29 @@ def main(argv=None) -> int:
     args = parser().parse_args(argv)
     limits = Limits(args.cell_timeout, args.notebook_timeout, args.call_timeout, args.memory_mb,
                     processes=args.processes, file_mb=args.file_mb, sandbox=not args.no_sandbox)
+    written: list[str] = []
     try:
         grades = grade_paths(args.paths, args.out, feedback_dir=args.feedback, limits=limits,
-                             jobs=args.jobs, progress=not args.quiet, scheduler=args.scheduler)
+                             jobs=args.jobs, progress=not args.quiet, scheduler=args.scheduler,
+                             lesson=normalise_lesson(args.lesson), written=written)
     except (NothingToGrade, cluster.ClusterError) as exc:
         print(f"python -m checks.grade: {exc}", file=sys.stderr)
         return 2
     except sandbox.SandboxUnavailable as exc:
         print(f"python -m checks.grade: refusing to grade: {exc}", file=sys.stderr)
         return 3
-    graded = sum(g.status == "graded" for g in grades)
     if args.no_sandbox:
         print(f"python -m checks.grade: {sandbox.NO_SANDBOX_WARNING}", file=sys.stderr)
-    print(f"{len(grades)} notebook(s), {graded} graded; wrote {args.out}, {summary.path_for(args.out)} and "
-          f"feedback in {args.feedback or feedback_folder(args.out)}", file=sys.stderr)
+    print(closing_line(grades, written, args.feedback or feedback_folder(args.out)), file=sys.stderr)
     return 0
+
+
+def closing_line(grades: list[Grade], written: list[str], folder: str) -> str:
+    """How many were graded, and every file written: each by name, the feedback files by folder and count."""
+    graded = sum(g.status == "graded" for g in grades)
+    inside = os.path.abspath(folder) + os.sep
+    own = [p for p in written if not os.path.abspath(p).startswith(inside)]
+    count = len(written) - len(own)
+    files = own + ([f"{count} feedback file{'' if count == 1 else 's'} in {folder.rstrip(os.sep)}{os.sep}"] if count else [])
+    listed = ", ".join(files[:-1]) + f" and {files[-1]}" if len(files) > 1 else "".join(files)
+    return f"{len(grades)} notebook(s), {graded} graded; wrote {listed}"

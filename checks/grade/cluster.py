@@ -49,9 +49,11 @@ def died(shown: str) -> Grade:
         "grade it again on its own."))
 
 
-def grade_bytes(name: str, shown: str, data: bytes, limits: Limits, run: str, index: int) -> Grade:
+def grade_bytes(name: str, shown: str, data: bytes, limits: Limits, run: str, index: int,
+                lesson: str | None = None) -> Grade:
     """On a worker: grade one submission sent as bytes (`name` is its file name, `shown` its path
-    as given to the grader). A third start of the same submission means its worker died twice."""
+    as given to the grader, `lesson` the one --lesson gave). A third start of the same submission means
+    its worker died twice."""
     from distributed import get_client
 
     client = get_client()
@@ -61,7 +63,7 @@ def grade_bytes(name: str, shown: str, data: bytes, limits: Limits, run: str, in
     if attempt > ATTEMPTS:
         return died(shown)
     _worker_setup(limits.call_seconds)
-    return grade(Submission(Path(name), shown), limits, data)  # the path only names the kernel's copy
+    return grade(Submission(Path(name), shown, lesson=lesson), limits, data)  # the path only names the kernel's copy
 
 
 def connect(scheduler: str):
@@ -106,7 +108,7 @@ def grade_on_cluster(submissions: list[Submission], limits: Limits, scheduler, p
             except OSError as exc:
                 finish(i, grade(submission, limits, exc))  # the local run's "unreadable" row, made here
                 continue
-            send(i, (submission.path.name, submission.shown, data, limits, run, i), attempt=1)
+            send(i, (submission.path.name, submission.shown, data, limits, run, i, submission.lesson), attempt=1)
             return
 
     def send(i: int, arguments: tuple, attempt: int) -> None:

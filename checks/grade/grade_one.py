@@ -17,7 +17,7 @@ import nbformat
 
 from checks._result import Result
 
-from .discover import Submission, lesson_of
+from .discover import Submission, lesson_of, lesson_of_name
 from .execute import Limits, run_notebook
 from .judge import graded_exercises, judge, solution_views
 from .remote import Connection
@@ -42,6 +42,7 @@ class Grade:
     solution_viewed: dict = field(default_factory=dict)  # id -> True where the run showed the solution hint
     cell_errors: list = field(default_factory=list)  # what the notebook's own cells raised
     warnings: list = field(default_factory=list)  # about the grading itself (graded without the sandbox)
+    student: str = ""  # from the LMS's naming of the file (students.py), set by the command
 
     def passed(self, exercise_id: str) -> bool:
         result = self.results.get(exercise_id)
@@ -82,13 +83,16 @@ def read_all(submissions: list[Submission]) -> list[bytes | OSError]:
 
 def _grade(submission: Submission, limits: Limits, row: Grade, data) -> None:
     nb, data = _read(submission, row, data)
-    if nb is None:
+    if nb is None:  # a broken file still counts, at 0, in the lesson it was handed in for
+        lesson = submission.lesson or lesson_of_name(submission.path.name)
+        if lesson and graded_exercises(lesson):
+            row.lesson, row.exercises = lesson, [e.id for e in graded_exercises(lesson)]
         return
-    lesson = lesson_of(nb, submission.path.name)
+    lesson = submission.lesson or lesson_of(nb, submission.path.name)
     if lesson is None:
         row.status, row.detail = "error: no lesson", (
-            "This notebook is not one of the course's lessons: its metadata names no lesson "
-            "and its file name has no number prefix like '03_'.")
+            "This notebook is not one of the course's lessons: its metadata names no lesson, its file "
+            "name has no lesson's name (like '03_batched_dense'), and its cells are not a lesson's.")
         return
     row.lesson = lesson
     exercises = graded_exercises(lesson)

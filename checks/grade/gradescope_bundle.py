@@ -1,5 +1,7 @@
-"""`python -m checks.grade --gradescope-autograder OUT.zip [--gradescope-lesson 3]`: a Gradescope
-autograder bundle. At the zip's root, as Gradescope requires:
+"""`python -m checks.grade --gradescope-autograder OUT.zip --gradescope-lesson 3`: a Gradescope
+autograder bundle for one assignment, one lesson. A bundle without its lesson is refused: it would
+score whatever lesson a learner hands in (a lesson 9 notebook, 5 of 5, in a lesson 3 assignment).
+At the zip's root, as Gradescope requires:
 
     setup.sh          installs Python >= 3.11, a virtual environment and the pinned requirements (once)
     run_autograder    grades /autograder/submission/*.ipynb -> /autograder/results/results.json (gradescope.py)
@@ -47,8 +49,11 @@ def _add(archive: zipfile.ZipFile, name: str, data: bytes, executable: bool = Fa
     archive.writestr(info, data)
 
 
-def export(out: str, lesson: str | None = None) -> Path:
-    """Write the bundle to `out`; `lesson` ("lesson03") fixes the assignment's exercises. Returns its path."""
+def export(out: str, lesson: str) -> Path:
+    """Write the bundle to `out`; `lesson` ("3", "lesson03") fixes the assignment's exercises. Returns its
+    path. ValueError, writing nothing, without a lesson or for one that is not graded."""
+    if not lesson:
+        raise ValueError("a Gradescope bundle needs its assignment's lesson: --gradescope-lesson N")
     lesson = normalise_lesson(lesson)
     out_path = Path(out)
     out_path.parent.mkdir(parents=True, exist_ok=True)
@@ -65,7 +70,7 @@ def export(out: str, lesson: str | None = None) -> Path:
 
 
 def main(out: str, lesson: str | None) -> int:
-    """The command line's --gradescope-autograder: 0, or 2 for a lesson that is not a graded one."""
+    """The command line's --gradescope-autograder: 0, or 2 for a missing lesson or one that is not graded."""
     try:
         path = export(out, lesson)
     except ValueError as exc:

@@ -1,7 +1,11 @@
 """The grades CSV: one row per submission, written atomically (a temporary file, then os.replace).
 
-Columns: notebook, lesson, status, one column per graded exercise `lessonNN.name` (the union over
-the rows' lessons, in course order; 1 or 0, empty where the exercise is not in the row's lesson), score.
+Columns: notebook (relative to the folder graded), student (from the LMS's naming, students.py),
+lesson, status, one column per graded exercise `lessonNN.name` (the union over the rows' lessons, in
+course order; 1 or 0, empty where the exercise is not in the row's lesson), score.
+
+Every file grading writes is made with the mode the umask gives a new file (0644 under umask 022), as
+`open` would: the temporary file of an atomic write is otherwise private (0600).
 """
 from __future__ import annotations
 
@@ -25,21 +29,38 @@ def render(grades: list[Grade]) -> str:
     exercise_columns = columns(grades)
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(["notebook", "lesson", "status", *exercise_columns, "score"])
+    writer.writerow(["notebook", "student", "lesson", "status", *exercise_columns, "score"])
     for g in grades:
         cells = [("1" if g.passed(e) else "0") if e in g.exercises else "" for e in exercise_columns]
-        writer.writerow([g.notebook, g.lesson, g.status, *cells, g.score])
+        writer.writerow([g.notebook, getattr(g, "student", ""), g.lesson, g.status, *cells, g.score])
     return out.getvalue()
 
 
-def write_atomically(path: str, text: str) -> None:
-    """Write `text` to `path` so that a reader sees the old file or the new one, never half of one."""
+def umask() -> int:
+    """The process's umask, read without changing it where Linux shows it (/proc), else set and restored."""
+    try:
+        with open("/proc/self/status", encoding="ascii") as f:
+            for line in f:
+                if line.startswith("Umask:"):
+                    return int(line.split()[1], 8)
+    except (OSError, ValueError):
+        pass
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
+
+
+def write_atomically(path: str, content: str | bytes) -> None:
+    """Write `content` to `path` so that a reader sees the old file or the new one, never half of one.
+    The file gets the mode a newly created file gets under the umask."""
     folder = os.path.dirname(os.path.abspath(path))
     os.makedirs(folder, exist_ok=True)
     fd, temporary = tempfile.mkstemp(prefix=".grades-", suffix=".tmp", dir=folder)
     try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="") as f:
-            f.write(text)
+        os.fchmod(fd, 0o666 & ~umask())
+        data = content.encode("utf-8") if isinstance(content, str) else content
+        with os.fdopen(fd, "wb") as f:
+            f.write(data)
             f.flush()
             os.fsync(f.fileno())
         os.replace(temporary, path)
