@@ -213,7 +213,7 @@ def test_every_status_is_as_expected(graded):
 
 def test_columns(graded):
     header = graded["header"]
-    assert header[:3] == ["notebook", "lesson", "status"] and header[-1] == "score"
+    assert header[:4] == ["notebook", "student", "lesson", "status"] and header[-1] == "score"
     assert "lesson03.dense_backward" in header
     if SOLUTION_06.exists():
         assert {"lesson06.Layer_Dense", "lesson06.Activation_ReLU", "lesson06.Optimizer_SGD"} <= set(header)
@@ -297,7 +297,7 @@ def test_a_function_that_never_returns_is_stopped(graded):
 def test_broken_submissions_score_zero_with_a_reason(graded, name):
     row = graded["rows"][f"submissions/broken/{name}.ipynb"]
     assert row["score"] == "0" and row["status"] != "graded"
-    assert all(row[c] in ("0", "") for c in graded["header"][3:-1])
+    assert all(row[c] in ("0", "") for c in graded["header"][4:-1])
     text = (graded["feedback"] / f"submissions/broken/{name}.md").read_text(encoding="utf-8")
     assert row["status"] in text
 

@@ -67,13 +67,13 @@ def test_csv_columns_are_the_union_and_empty_outside_a_rows_lesson():
               results={"lesson03.dense_backward": Result("lesson03.dense_backward", "correct", "ok")})
     b = Grade("b.ipynb", "lesson04", exercises=["lesson04.relu_backward"],
               results={"lesson04.relu_backward": Result("lesson04.relu_backward", "incorrect", "no")})
-    c = Grade("c.ipynb", status="error: empty file")
+    c = Grade("c.ipynb", status="error: empty file", student="Jane Roe")
     lines = report.render([a, b, c]).splitlines()
     assert lines == [
-        "notebook,lesson,status,lesson03.dense_backward,lesson04.relu_backward,score",
-        "a.ipynb,lesson03,graded,1,,1",
-        "b.ipynb,lesson04,graded,,0,0",
-        "c.ipynb,,error: empty file,,,0",
+        "notebook,student,lesson,status,lesson03.dense_backward,lesson04.relu_backward,score",
+        "a.ipynb,,lesson03,graded,1,,1",
+        "b.ipynb,,lesson04,graded,,0,0",
+        "c.ipynb,Jane Roe,,error: empty file,,,0",
     ]
 
 

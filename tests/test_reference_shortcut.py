@@ -61,7 +61,7 @@ def graded(tmp_path_factory):
     subs.write(base, "submissions/06_layer_classes.ipynb", nb)
     run = subs.grade(base, "submissions", jobs=1)
     rows = subs.read_csv(base / "out" / "grades.csv")
-    feedback = (base / "out" / "grades_feedback" / "submissions" / "06_layer_classes.md").read_text(encoding="utf-8")
+    feedback = (base / "out" / "grades_feedback" / "06_layer_classes.md").read_text(encoding="utf-8")
     return run, rows, feedback
 
 

@@ -34,8 +34,8 @@ SMALLEST_LABELLED = 6.0  # percent: narrower segments carry no label (the report
 
 
 def legend_text(text: str) -> str:
-    """`text` in full, without markdown backticks, wrapped to legend lines."""
-    return textwrap.fill(re.sub(r"`([^`]*)`", r"\1", text), WRAP)
+    """`text` in full, its markdown code spans in quotes ('dvalues'), wrapped to legend lines."""
+    return textwrap.fill(re.sub(r"`([^`]*)`", r"'\1'", text), WRAP)
 
 
 def segments(tally: dict[str, dict]) -> list[tuple[str, str, str, str]]:
