@@ -7,7 +7,9 @@ call the learner's object there, and bring plain arrays back (`wire`). Nothing t
 stores or patches can change a verdict.
 
 Modules, one idea each:
-    discover   which files to grade, and each one's lesson
+    discover   which files to grade, named relative to the folder graded
+    recognise  each one's lesson: metadata, file name, else the lesson's own lines in its cells
+    students   whose it is, from the names LMS downloads give (Canvas, Moodle, Blackboard, Gradescope)
     kernel     starting a kernel with limits (memory, environment, working folder)
     execute    running the copied notebook's cells (nbclient), and what went wrong
     agent      the kernel-side half of the proxies (sent to the kernel as source)
@@ -17,7 +19,7 @@ Modules, one idea each:
     grade_one  one submission, start to finish: a Grade
     pool       many submissions in parallel, with a progress bar
     cluster    the same on a Dask cluster (--scheduler): submissions and grades travel as bytes
-    report     the CSV, written atomically
+    report     the CSV, written atomically with the umask's mode
     feedback   one markdown file per submission, as the learner would have seen each check
     cli        the command line
 """
