@@ -178,6 +178,13 @@ def test_gradescope_lesson_is_not_silently_ignored_when_grading_here(tmp_path, c
     assert not (tmp_path / "g.csv").exists()
 
 
+@pytest.mark.parametrize("extra", [["--lesson", "3"], ["subs"], ["--lesson", "3", "--gradescope-lesson", "3"]])
+def test_a_bundle_takes_its_lesson_only_as_gradescope_lesson(tmp_path, extra, capsys):
+    said = _usage_error(["--gradescope-autograder", str(tmp_path / "b.zip"), *extra], capsys)
+    assert "--gradescope-lesson N" in said
+    assert not (tmp_path / "b.zip").exists()
+
+
 @pytest.mark.parametrize("value", ["x", "99", "lesson", "-1"])
 def test_a_bad_lesson_is_a_usage_error(tmp_path, value, capsys):
     (tmp_path / "subs").mkdir()

@@ -116,6 +116,9 @@ def _not_grading(argv) -> int | None:
     p = parser()
     args = p.parse_args(argv)
     if args.gradescope_autograder:
+        if args.lesson or args.paths:
+            p.error("--gradescope-autograder writes a bundle and grades nothing here: give the assignment's "
+                    "lesson as --gradescope-lesson N, and no PATH or --lesson")
         if not args.gradescope_lesson:
             p.error("--gradescope-autograder needs --gradescope-lesson N, the assignment's lesson: without "
                     "it, any lesson's notebook handed in would score its own exercises")
