@@ -28,7 +28,7 @@ LABELS = {"correct": "correct", "raised": "the code raised an error", "not_attem
           "uncheckable": "could not check", "not_checked": "not checked (the kernel stopped)",
           "not_graded": "notebook not graded"}
 OUTCOMES_AFTER_MISTAKES = ("raised", "not_attempted", "uncheckable", "not_checked", "not_graded")
-NO_LESSON = "not a lesson's notebook"  # the bar of submissions graded as no lesson
+NO_LESSON = "no lesson recognised"  # the bar of the submissions graded as no lesson's
 WRAP = 34  # characters per legend line
 SMALLEST_LABELLED = 6.0  # percent: narrower segments carry no label (the report's tables have every count)
 
