@@ -408,20 +408,136 @@ def test_the_lessons_placeholders_are_not_attempted():
     assert check.add(Unfinished).passed  # its own closure is written
 
 
-class BackwardNeedsFinishedMul(Value):
+class BackwardWithUnfinishedMul(Value):
     backward = Value.backward
     mul = Unfinished.mul
 
 
-def test_backward_waits_for_unfinished_operations():
-    result = check.backward(BackwardNeedsFinishedMul)
-    assert result.outcome == "not_attempted"
-    assert "mul" in result.message
+class AddAssigns(Value):
+    """`=` for `+=` in add's `_backward`: the accumulation bug, in one operation."""
+
+    def add(self, other):
+        out = type(self)(self.data + other.data, (self, other), "+")
+
+        def _backward():
+            self.grad = out.grad
+            other.grad = out.grad
+
+        out._backward = _backward
+        return out
 
 
-def test_backward_says_which_operation_to_fix_first():
-    result = assert_diagnosed(check.backward, _with_closure("mul", _mul_own_value), "operation_not_ready", part="mul")
-    assert "check.mul(Value)" in result.message
+class NoClosures(Value):
+    """A right backward() that does not go through `_backward` closures: it does each operation's chain
+    rule itself, from the lesson's op labels, parents and data (its operations pass nothing back)."""
+
+    def __init__(self, data, parents=(), op=""):
+        super().__init__(data, parents, op)
+
+    def add(self, other):
+        return type(self)(self.data + other.data, (self, other), "+")
+
+    def mul(self, other):
+        return type(self)(self.data * other.data, (self, other), "*")
+
+    def relu(self):
+        return type(self)(max(0.0, self.data), (self,), "ReLU")
+
+    def pow(self, k):
+        return type(self)(self.data ** k, (self,), f"**{k:g}")
+
+    def backward(self):
+        order = self.topological_order()
+        self.grad = 1.0
+        for node in reversed(order):
+            p = node.parents
+            if node.op == "+":
+                p[0].grad += node.grad
+                p[1].grad += node.grad
+            elif node.op == "*":
+                p[0].grad += p[1].data * node.grad
+                p[1].grad += p[0].data * node.grad
+            elif node.op == "ReLU":
+                p[0].grad += (p[0].data > 0) * node.grad
+            elif node.op.startswith("**"):
+                k = float(node.op[2:])
+                p[0].grad += k * p[0].data ** (k - 1) * node.grad
+
+
+class OwnConstructor(Value):
+    """An __init__ that takes only the number: graphs are then built with the class's own operations."""
+
+    def __init__(self, data):
+        super().__init__(data)
+
+    def _made(self, data, parents, op):
+        out = type(self)(data)
+        out.parents, out.op = tuple(parents), op
+        return out
+
+    def add(self, other):
+        out = self._made(self.data + other.data, (self, other), "+")
+        out._backward = lambda: None  # wrong, but backward() is judged with the course's rules
+        return out
+
+    def mul(self, other):
+        return self._made(self.data * other.data, (self, other), "*")
+
+    def relu(self):
+        return self._made(max(0.0, self.data), (self,), "ReLU")
+
+    def pow(self, k):
+        return self._made(self.data ** k, (self,), f"**{k:g}")
+
+
+class CannotBuild(OwnConstructor):
+    def mul(self, other):
+        raise RuntimeError("mul is broken")
+
+
+def test_backward_is_judged_on_its_own_when_an_operation_is_unfinished():
+    assert check.mul(BackwardWithUnfinishedMul).outcome == "not_attempted"
+    assert_passes(check.backward, BackwardWithUnfinishedMul)
+
+
+@pytest.mark.parametrize("engine", [_with_closure("mul", _mul_own_value), AddAssigns], ids=["mul_own_value", "add_assigns"])
+def test_a_wrong_operation_costs_that_operation_only(engine):
+    """One wrong operation: its own check fails with its diagnosis; the others and backward() pass."""
+    wrong = check.mul if engine is not AddAssigns else check.add
+    assert_diagnosed(wrong, engine, "wrong_local_derivative" if wrong is check.mul else "assignment_not_accumulation")
+    for other in ALL:
+        if other is not wrong:
+            assert_passes(other, engine)
+
+
+def test_a_right_backward_without_closures_is_judged_by_its_results():
+    assert_passes(check.backward, NoClosures)
+    assert_diagnosed(check.add, NoClosures, "no_gradient")  # its operations pass nothing back themselves
+
+
+def test_graphs_are_built_with_the_classs_own_operations_when_its_init_takes_only_data():
+    assert_passes(check.backward, OwnConstructor)
+    assert not check.add(OwnConstructor).passed
+
+
+def test_backward_that_cannot_be_built_on_is_not_checked_not_wrong():
+    result = check.backward(CannotBuild)
+    assert result.outcome == "not_checked" and result.diagnosis == "graph_not_built"
+    assert "Value(data, parents, op)" in result.message
+    assert result.label.startswith("? Not checked")
+
+
+def test_a_wrong_backward_still_fails_when_the_operations_are_right():
+    result = assert_diagnosed(check.backward, WrongOrderOnly, "wrong_visit_order")
+    assert "visited in the order the graph was built" in result.message
+
+
+class WrongOrderOnly(Value):
+    def backward(self):
+        order = self.topological_order()
+        self.grad = 1.0
+        for node in order:
+            node._backward()
 
 
 # --- wrong backward() ---------------------------------------------------------------------------------------
