@@ -15,7 +15,7 @@ COLOURS = {"correct": "#1a7f37", "raised": "#bc4c00", "not_attempted": "#afb8c1"
 MISTAKE_PALETTE = ["#cf222e", "#fb8f44", "#d4a72c", "#bf3989", "#0969da", "#54aeff", "#a40e26", "#953800",
                    "#7d4e00", "#8c959f"]
 LABELS = {"correct": "correct", "raised": "the code raised an error", "not_attempted": "not attempted",
-          "uncheckable": "could not check", "not_checked": "not checked (the kernel stopped)",
+          "uncheckable": "could not check", "not_checked": "not checked",
           "not_graded": "notebook not graded"}
 
 

@@ -44,9 +44,11 @@ def _grading_environment():
 
 
 def grade_paths(paths, out: str, *, feedback_dir: str | None = None, limits: Limits | None = None,
-                jobs: int | None = None, progress: bool = True, scheduler=None) -> list[Grade]:
+                jobs: int | None = None, progress: bool = True, scheduler=None,
+                whole_exercises: bool = False) -> list[Grade]:
     """Grade every notebook under `paths`; write the CSV at `out`, the feedback files and the run summary.
-    Returns the rows. Raises sandbox.SandboxUnavailable, before anything runs, when `limits.sandbox` and
+    Returns the rows. whole_exercises: 1 point per exercise, only when all of it is right (not a point
+    per part). Raises sandbox.SandboxUnavailable, before anything runs, when `limits.sandbox` and
     bubblewrap cannot start a kernel here."""
     submissions = find(paths)
     limits = limits or Limits()
@@ -58,6 +60,8 @@ def grade_paths(paths, out: str, *, feedback_dir: str | None = None, limits: Lim
     with _grading_environment():
         grades = (grade_all(submissions, limits, jobs=jobs, progress=progress) if scheduler is None
                   else cluster.grade_on_cluster(submissions, limits, scheduler, progress=progress))
+    for grade in grades:
+        grade.whole_exercises = whole_exercises
     for submission, grade in zip(submissions, grades):
         feedback.write(folder, submission, grade)
     class_report.write(out, grades)  # <out>_detail.csv, <out>_report.md and .png
@@ -75,6 +79,8 @@ def parser() -> argparse.ArgumentParser:
     )
     p.add_argument("paths", nargs="*", metavar="PATH", help="a notebook, or a folder searched recursively for *.ipynb")
     p.add_argument("--out", default="grades.csv", help="the CSV to write (default: grades.csv)")
+    p.add_argument("--whole-exercises", action="store_true", help="score 1 point per exercise, only when all of it "
+                   "is right (default: a point per part where a check judges parts, e.g. lesson 3's three gradients)")
     p.add_argument("--feedback", metavar="DIR", help="folder for the feedback files (default: <out name>_feedback beside the CSV)")
     _gradescope_arguments(p)
     p.add_argument("--jobs", type=int, default=os.cpu_count(), help="submissions graded at once (default: the number of cores)")
@@ -104,7 +110,7 @@ def _not_grading(argv) -> int | None:
     if args.gradescope_autograder:
         from .gradescope_bundle import main as export
 
-        return export(args.gradescope_autograder, args.gradescope_lesson)
+        return export(args.gradescope_autograder, args.gradescope_lesson, args.whole_exercises)
     if not args.paths:
         parser().error("give at least one PATH to grade")
     return None
@@ -118,7 +124,8 @@ def main(argv=None) -> int:
                     processes=args.processes, file_mb=args.file_mb, sandbox=not args.no_sandbox)
     try:
         grades = grade_paths(args.paths, args.out, feedback_dir=args.feedback, limits=limits,
-                             jobs=args.jobs, progress=not args.quiet, scheduler=args.scheduler)
+                             jobs=args.jobs, progress=not args.quiet, scheduler=args.scheduler,
+                             whole_exercises=args.whole_exercises)
     except (NothingToGrade, cluster.ClusterError) as exc:
         print(f"python -m checks.grade: {exc}", file=sys.stderr)
         return 2

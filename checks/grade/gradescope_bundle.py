@@ -35,9 +35,10 @@ def package_files() -> list[Path]:
     return found
 
 
-def run_autograder_script(lesson: str | None) -> str:
+def run_autograder_script(lesson: str | None, whole_exercises: bool = False) -> str:
     template = (TEMPLATES / "run_autograder").read_text(encoding="utf-8")
-    return template.replace("@LESSON_ARGUMENTS@", f"--lesson {lesson}" if lesson else "")
+    arguments = " ".join(([f"--lesson {lesson}"] if lesson else []) + (["--whole-exercises"] if whole_exercises else []))
+    return template.replace("@LESSON_ARGUMENTS@", arguments)
 
 
 def _add(archive: zipfile.ZipFile, name: str, data: bytes, executable: bool = False) -> None:
@@ -47,15 +48,16 @@ def _add(archive: zipfile.ZipFile, name: str, data: bytes, executable: bool = Fa
     archive.writestr(info, data)
 
 
-def export(out: str, lesson: str | None = None) -> Path:
-    """Write the bundle to `out`; `lesson` ("lesson03") fixes the assignment's exercises. Returns its path."""
+def export(out: str, lesson: str | None = None, whole_exercises: bool = False) -> Path:
+    """Write the bundle to `out`; `lesson` ("lesson03") fixes the assignment's exercises; `whole_exercises`
+    scores 1 point per exercise, only when all of it is right. Returns its path."""
     lesson = normalise_lesson(lesson)
     out_path = Path(out)
     out_path.parent.mkdir(parents=True, exist_ok=True)
     temporary = out_path.with_name(f".{out_path.name}.tmp")
     with zipfile.ZipFile(temporary, "w") as archive:
         _add(archive, "setup.sh", (TEMPLATES / "setup.sh").read_bytes(), executable=True)
-        _add(archive, "run_autograder", run_autograder_script(lesson).encode("utf-8"), executable=True)
+        _add(archive, "run_autograder", run_autograder_script(lesson, whole_exercises).encode("utf-8"), executable=True)
         for relative in package_files():
             if relative.parts[:3] == ("checks", "grade", TEMPLATES.name):
                 continue  # the templates are the two scripts above
@@ -64,10 +66,10 @@ def export(out: str, lesson: str | None = None) -> Path:
     return out_path
 
 
-def main(out: str, lesson: str | None) -> int:
+def main(out: str, lesson: str | None, whole_exercises: bool = False) -> int:
     """The command line's --gradescope-autograder: 0, or 2 for a lesson that is not a graded one."""
     try:
-        path = export(out, lesson)
+        path = export(out, lesson, whole_exercises)
     except ValueError as exc:
         print(f"python -m checks.grade: {exc}", file=sys.stderr)
         return 2

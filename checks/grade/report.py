@@ -1,7 +1,10 @@
 """The grades CSV: one row per submission, written atomically (a temporary file, then os.replace).
 
 Columns: notebook, lesson, status, one column per graded exercise `lessonNN.name` (the union over
-the rows' lessons, in course order; 1 or 0, empty where the exercise is not in the row's lesson), score.
+the rows' lessons, in course order; the exercise's points, empty where it is not in the row's lesson),
+score (the points), max_score (the lesson's points) and percent (score / max_score * 100, one decimal).
+An exercise whose check judges parts (lesson 3's dinputs, dweights, dbiases) scores one point per part
+right; with --whole-exercises every exercise is one point, only when all of it is right.
 """
 from __future__ import annotations
 
@@ -25,10 +28,11 @@ def render(grades: list[Grade]) -> str:
     exercise_columns = columns(grades)
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(["notebook", "lesson", "status", *exercise_columns, "score"])
+    writer.writerow(["notebook", "lesson", "status", *exercise_columns, "score", "max_score", "percent"])
     for g in grades:
-        cells = [("1" if g.passed(e) else "0") if e in g.exercises else "" for e in exercise_columns]
-        writer.writerow([g.notebook, g.lesson, g.status, *cells, g.score])
+        cells = [str(g.points(e)) if e in g.exercises else "" for e in exercise_columns]
+        writer.writerow([g.notebook, g.lesson, g.status, *cells, g.score, g.max_score if g.exercises else "",
+                         f"{g.percent:g}"])
     return out.getvalue()
 
 
