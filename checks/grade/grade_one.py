@@ -55,7 +55,11 @@ class Grade:
         result = self.results.get(exercise_id)
         if self.status != "graded" or result is None:
             return 0
-        return int(result.passed) if self.whole_exercises else result.points
+        if self.whole_exercises:
+            return int(result.passed)
+        if result.parts:
+            return result.points
+        return self.max_points(exercise_id) if result.passed else 0  # a verdict that judged no parts
 
     def max_points(self, exercise_id: str) -> int:
         return 1 if self.whole_exercises else max_points(exercise_id)
