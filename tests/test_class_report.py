@@ -93,6 +93,23 @@ def test_report_counts_passes_outcomes_and_mistakes_in_learner_words(graded):
     assert "![Outcomes and mistakes by exercise](grades_report.png)" in report
 
 
+def test_whole_exercises_keeps_all_or_nothing_scoring(tmp_path):
+    """--whole-exercises: lesson 3's dense_backward is one point, only when all three gradients are right."""
+    subs.write(tmp_path, "class/right.ipynb", subs.notebook(SOLUTION))
+    subs.write(tmp_path, "class/keepdims.ipynb", _answer(
+        "    return dvalues @ weights.T, inputs.T @ dvalues, np.sum(dvalues, axis=0)"))
+    run = subs.grade(tmp_path, "class", options=("--whole-exercises",))
+    assert run.returncode == 0, run.stderr
+    rows = {r["notebook"]: r for r in subs.read_csv(tmp_path / "out" / "grades.csv")}
+    columns = [EXERCISE, "score", "max_score", "percent"]
+    assert [rows["class/right.ipynb"][c] for c in columns] == ["1", "1", "1", "100"]
+    assert [rows["class/keepdims.ipynb"][c] for c in columns] == ["0", "0", "1", "0"]
+    keepdims = next(r for r in subs.read_csv(tmp_path / "out" / "grades_detail.csv")
+                    if r["notebook"] == "class/keepdims.ipynb")
+    # the parts are still reported as judged; only the points are all or nothing
+    assert (keepdims["points"], keepdims["max_points"], keepdims["parts_passed"]) == ("0", "1", "dinputs;dweights")
+
+
 def test_chart_is_a_valid_png(graded):
     data = graded["chart"].read_bytes()
     assert data[:8] == b"\x89PNG\r\n\x1a\n"

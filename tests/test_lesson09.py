@@ -674,8 +674,9 @@ def test_grading_seeds_draw_other_graphs():
 
 def test_grading_drives_the_learners_value_class_through_its_proxies(tmp_path):
     """Grading keeps the learner's Value in the submission's kernel: the checks construct it, call its
-    operations by name and read data and grad through proxies. A right engine scores 5 of 5; a wrong one
-    loses exactly its wrong exercises, with the diagnosis it gets in the notebook."""
+    operations by name and read data and grad through proxies, and backward() is judged on graphs whose
+    `_backward`s the course made in that kernel. A right engine scores 5 of 5; `=` for `+=` in add costs add
+    only (backward() is judged on its own); a backward() in the wrong order costs backward() only."""
     import csv
     import os
     import subprocess
@@ -685,27 +686,35 @@ def test_grading_drives_the_learners_value_class_through_its_proxies(tmp_path):
 
     from tests.notebook_answers import ROOT
 
-    solution = nbformat.read(ROOT / "solutions" / "09_autograd.ipynb", as_version=4)
-    (tmp_path / "09_right.ipynb").write_text(nbformat.writes(solution), encoding="utf-8")
-    wrong = nbformat.read(ROOT / "solutions" / "09_autograd.ipynb", as_version=4)
-    for cell in wrong.cells:
-        if cell.cell_type == "code":
-            cell.source = (cell.source.replace("self.grad += other.data * out.grad", "self.grad = other.data * out.grad")
-                           .replace("for node in reversed(order):", "for node in order:"))
-    (tmp_path / "09_wrong.ipynb").write_text(nbformat.writes(wrong), encoding="utf-8")
+    def variant(name, *replacements):
+        nb = nbformat.read(ROOT / "solutions" / "09_autograd.ipynb", as_version=4)
+        for cell in nb.cells:
+            if cell.cell_type == "code":
+                for old, new in replacements:
+                    cell.source = cell.source.replace(old, new)
+        (tmp_path / name).write_text(nbformat.writes(nb), encoding="utf-8")
+
+    variant("09_right.ipynb")
+    variant("09_add_assigns.ipynb", ("self.grad += 1.0 * out.grad", "self.grad = 1.0 * out.grad"),
+            ("other.grad += 1.0 * out.grad", "other.grad = 1.0 * out.grad"))
+    variant("09_wrong_order.ipynb", ("for node in reversed(order):", "for node in order:"))
     # Each proxied call has the learner's time limit; a loaded test machine must not turn one into a timeout.
     env = dict(os.environ, BACKPROP_PROGRESS_FILE=str(tmp_path / "progress.json"), BACKPROP_TIME_LIMIT="20")
-    run = subprocess.run([sys.executable, "-m", "checks.grade", "09_right.ipynb", "09_wrong.ipynb", "--out", "grades.csv"],
+    run = subprocess.run([sys.executable, "-m", "checks.grade", "09_right.ipynb", "09_add_assigns.ipynb",
+                          "09_wrong_order.ipynb", "--out", "grades.csv", "--jobs", "2"],
                          cwd=tmp_path, env=env, capture_output=True, text=True, timeout=600)
     assert run.returncode == 0, run.stderr
     with open(tmp_path / "grades.csv", newline="", encoding="utf-8") as f:
         rows = {r["notebook"]: r for r in csv.DictReader(f)}
-    columns = ["lesson09.add", "lesson09.mul", "lesson09.relu", "lesson09.pow", "lesson09.backward"]
-    assert [rows["09_right.ipynb"][c] for c in columns] == ["1"] * 5
-    assert [rows["09_wrong.ipynb"][c] for c in columns] == ["1", "0", "1", "1", "0"]
-    feedback = (tmp_path / "grades_feedback" / "09_wrong.md").read_text(encoding="utf-8")
-    assert "your `_backward` replaced it instead of adding to it" in feedback or "only one path's share" in feedback
-    assert "check.mul(Value) does not pass yet" in feedback  # backward() waits for mul, as in the notebook
+    columns = ["lesson09.add", "lesson09.mul", "lesson09.relu", "lesson09.pow", "lesson09.backward", "score",
+               "max_score", "percent"]
+    assert [rows["09_right.ipynb"][c] for c in columns] == ["1"] * 5 + ["5", "5", "100"]
+    assert [rows["09_add_assigns.ipynb"][c] for c in columns] == ["0", "1", "1", "1", "1", "4", "5", "80"]
+    assert [rows["09_wrong_order.ipynb"][c] for c in columns] == ["1", "1", "1", "1", "0", "4", "5", "80"]
+    feedback = (tmp_path / "grades_feedback" / "09_add_assigns.md").read_text(encoding="utf-8")
+    assert "instead of adding to it" in feedback and "does not pass yet" not in feedback
+    feedback = (tmp_path / "grades_feedback" / "09_wrong_order.md").read_text(encoding="utf-8")
+    assert "visited in the order the graph was built" in feedback
 
 
 # --- the picture of a learner's graph -----------------------------------------------------------------------
