@@ -227,3 +227,18 @@ def test_without_the_sandbox_the_summary_and_feedback_warn():
     assert "WARNING" not in on and "Sandbox: on (bubblewrap 0.8.0)" in on and "128 processes" in on
     assert sandbox.NO_SANDBOX_WARNING in feedback.render(rows[0])
     assert "WARNING" not in feedback.render(rows[1])
+
+
+def test_the_readmes_points_table_matches_the_checks():
+    import re
+    from pathlib import Path
+
+    from checks._catalog import all_exercises
+
+    text = (Path(__file__).resolve().parent.parent / "README.md").read_text(encoding="utf-8")
+    table = text.split("### Scores", 1)[1].split("\n\n", 3)[2]
+    listed = {}
+    for lesson, names, points in re.findall(r"^\| (\d) \| (.+?) \| (\d)(?: each)? \|", table, re.M):
+        for name in re.findall(r"`(\w+)`", names):
+            listed[f"lesson{int(lesson):02d}.{name}"] = int(points)
+    assert listed == {e.id: e.max_points for e in all_exercises(graded_only=True)}
