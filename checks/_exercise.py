@@ -40,6 +40,7 @@ class Exercise:
     check: object = field(default=None, repr=False)  # the learner-facing check function
     answer: str = ""  # the learner's top-level name the check is given, if not `name` (grading looks it up)
     parts: tuple = ()  # the parts the check judges apart, one point each ("dinputs", "dweights", "dbiases")
+    uses: tuple = ()  # other exercises of the lesson that a demo of this one runs too (for `ready`)
 
     @property
     def answer_name(self) -> str:
@@ -70,18 +71,20 @@ def _fixed_seed(exercise_id: str) -> int:
     return sum((i + 1) * ord(c) for i, c in enumerate(exercise_id)) % (2**31)
 
 
-def exercise(lesson: str, title: str, *, graded: bool, hints=(), answer: str = "", parts=()):
+def exercise(lesson: str, title: str, *, graded: bool, hints=(), answer: str = "", parts=(), uses=()):
     """Decorator for a check body `body(answer, rng) -> insight`; see the module docstring.
 
     answer: the name of the learner's object the check is given, when several checks take the same
     object (lesson 9's checks each take the class `Value`); by default the exercise's own name.
     parts:  the parts the body judges apart with a `_verdict.PartJudge` (one point each in grading);
             empty: the exercise is judged whole (1 point, when it is right).
+    uses:   names of the lesson's other exercises that a demo of this one runs too: the check judges this
+            exercise on its own, but `ready` waits for those as well (lesson 9's backward() and the operations).
     """
 
     def wrap(body):
         info = Exercise(f"{lesson}.{body.__name__}", lesson, body.__name__, title, graded, tuple(hints),
-                        answer=answer, parts=tuple(parts))
+                        answer=answer, parts=tuple(parts), uses=tuple(uses))
         REGISTRY[info.id] = info
 
         @functools.wraps(body)
@@ -154,7 +157,17 @@ def ready(check, answer) -> bool:
 
     Demo cells that run the learner's code outside a check start with
     `if checks.ready(check.dense_backward, dense_backward):` so a blank lesson runs without errors.
+    An exercise that `uses` others (lesson 9's backward() runs every operation) waits for their checks too.
     """
+    info = getattr(check, "exercise", None)
+    needed = [REGISTRY.get(f"{info.lesson}.{name}") for name in getattr(info, "uses", ())]
+    for each in [check, *(e.check for e in needed if e is not None)]:
+        if not _ready(each, answer):
+            return False
+    return True
+
+
+def _ready(check, answer) -> bool:
     token = _quiet.set(True)
     try:
         result = check(answer)

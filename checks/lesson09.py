@@ -100,7 +100,7 @@ def pow(cls, rng):  # noqa: A001  (the exercise is named after the operation)
 
 
 @exercise(LESSON, "Value.backward(): topological order, grad 1 at the output, every _backward once",
-          graded=True, hints=BACKWARD_HINTS, answer="Value")
+          graded=True, hints=BACKWARD_HINTS, answer="Value", uses=("add", "mul", "relu", "pow"))
 def backward(cls, rng):
     require_class(cls, "Value", (2.0,))
     backward_check.check_leaf(cls)

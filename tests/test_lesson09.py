@@ -510,6 +510,21 @@ def test_a_wrong_operation_costs_that_operation_only(engine):
             assert_passes(other, engine)
 
 
+def test_the_lessons_demos_wait_for_every_operation_though_backward_passes_alone(monkeypatch):
+    """The demo cells run the whole engine (`checks.ready(check.backward, Value)`): they wait for add too."""
+    import checks
+    from checks._result import Note
+
+    shown = []
+    monkeypatch.setattr("IPython.display.display", lambda note: shown.append(note))
+    assert check.backward(AddAssigns).passed
+    assert checks.ready(check.backward, AddAssigns) is False
+    (note,) = shown
+    assert isinstance(note, Note) and note.title == "Finish `add` first"
+    assert "check.add(Value)" in note.text and "not yet right" in note.text
+    assert checks.ready(check.backward, Value) is True and len(shown) == 1
+
+
 def test_a_right_backward_without_closures_is_judged_by_its_results():
     assert_passes(check.backward, NoClosures)
     assert_diagnosed(check.add, NoClosures, "no_gradient")  # its operations pass nothing back themselves
