@@ -242,3 +242,18 @@ def test_the_readmes_points_table_matches_the_checks():
         for name in re.findall(r"`(\w+)`", names):
             listed[f"lesson{int(lesson):02d}.{name}"] = int(points)
     assert listed == {e.id: e.max_points for e in all_exercises(graded_only=True)}
+
+
+def test_the_run_summary_says_how_scores_were_counted():
+    from checks.grade import summary
+    from checks.grade.execute import Limits
+
+    rows = [Grade("a.ipynb", "lesson03", exercises=["lesson03.dense_backward"],
+                  results={"lesson03.dense_backward": _dense({"dinputs", "dweights"})}),
+            Grade("b.ipynb", status="error: empty file")]
+    text = summary.render(rows, Limits(), "bubblewrap 0.8.0")
+    assert "Scoring: a point per part where a check judges parts" in text
+    assert "mean 66.7% over 1 notebook(s) of a known lesson" in text
+    for row in rows:
+        row.whole_exercises = True
+    assert "Scoring: whole exercises (--whole-exercises)" in summary.render(rows, Limits(), "bubblewrap 0.8.0")
