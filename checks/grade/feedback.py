@@ -49,7 +49,8 @@ def render(grade: Grade, viewed=frozenset()) -> str:
         result = grade.results.get(exercise_id)
         name = exercise_id.split(".", 1)[-1]
         if result is None:
-            lines += [f"## ? Not checked: {name}", "", "The kernel stopped before this exercise could be checked.", ""]
+            lines += [f"## ? Not checked: {name}", "", f"Points: 0 of {grade.max_points(exercise_id)}", "",
+                      "The kernel stopped before this exercise could be checked.", ""]
             continue
         mark, words, _ = OUTCOMES.get(result.outcome, ("?", result.outcome, ""))
         lines += [f"## {mark} {words}: {name}", "", _points_line(grade, exercise_id, result), "",
