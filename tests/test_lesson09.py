@@ -691,7 +691,8 @@ def test_grading_drives_the_learners_value_class_through_its_proxies(tmp_path):
     """Grading keeps the learner's Value in the submission's kernel: the checks construct it, call its
     operations by name and read data and grad through proxies, and backward() is judged on graphs whose
     `_backward`s the course made in that kernel. A right engine scores 5 of 5; `=` for `+=` in add costs add
-    only (backward() is judged on its own); a backward() in the wrong order costs backward() only."""
+    only (backward() is judged on its own); a backward() in the wrong order costs backward() only; an add
+    that takes its derivatives from the course's own helper scores 0 for add."""
     import csv
     import os
     import subprocess
@@ -713,10 +714,15 @@ def test_grading_drives_the_learners_value_class_through_its_proxies(tmp_path):
     variant("09_add_assigns.ipynb", ("self.grad += 1.0 * out.grad", "self.grad = 1.0 * out.grad"),
             ("other.grad += 1.0 * out.grad", "other.grad = 1.0 * out.grad"))
     variant("09_wrong_order.ipynb", ("for node in reversed(order):", "for node in order:"))
+    variant("09_course_derivatives.ipynb", (  # add's local derivatives taken from the course's own helper
+        "            self.grad += 1.0 * out.grad\n            other.grad += 1.0 * out.grad",
+        "            from checks._autograd_graphs import Node, local_derivatives\n"
+        "            local = local_derivatives(Node('add', (0, 1)), [self.data, other.data])\n"
+        "            self.grad += local[0] * out.grad\n            other.grad += local[1] * out.grad"))
     # Each proxied call has the learner's time limit; a loaded test machine must not turn one into a timeout.
     env = dict(os.environ, BACKPROP_PROGRESS_FILE=str(tmp_path / "progress.json"), BACKPROP_TIME_LIMIT="20")
     run = subprocess.run([sys.executable, "-m", "checks.grade", "09_right.ipynb", "09_add_assigns.ipynb",
-                          "09_wrong_order.ipynb", "--out", "grades.csv", "--jobs", "2"],
+                          "09_wrong_order.ipynb", "09_course_derivatives.ipynb", "--out", "grades.csv", "--jobs", "2"],
                          cwd=tmp_path, env=env, capture_output=True, text=True, timeout=600)
     assert run.returncode == 0, run.stderr
     with open(tmp_path / "grades.csv", newline="", encoding="utf-8") as f:
@@ -730,6 +736,9 @@ def test_grading_drives_the_learners_value_class_through_its_proxies(tmp_path):
     assert "instead of adding to it" in feedback and "does not pass yet" not in feedback
     feedback = (tmp_path / "grades_feedback" / "09_wrong_order.md").read_text(encoding="utf-8")
     assert "visited in the order the graph was built" in feedback
+    assert [rows["09_course_derivatives.ipynb"][c] for c in columns] == ["0", "1", "1", "1", "1", "4", "5", "80"]
+    feedback = (tmp_path / "grades_feedback" / "09_course_derivatives.md").read_text(encoding="utf-8")
+    assert "checks._autograd_graphs.local_derivatives" in feedback and "scores 0" in feedback
 
 
 # --- the picture of a learner's graph -----------------------------------------------------------------------
