@@ -62,7 +62,8 @@ def _chosen(grades: list[Grade], lesson: str | None) -> Grade | None:
 
 
 def results(grades: list[Grade], lesson: str | None = None, seconds: float = 0.0, whole_exercises: bool = False) -> dict:
-    """The results.json content for the grades of one Gradescope submission (its notebooks)."""
+    """The results.json content for the grades of one Gradescope submission (its notebooks).
+    whole_exercises: 1 point per exercise, only when all of it is right (set on the grades, which score so)."""
     for g in grades:
         g.whole_exercises = whole_exercises
     grade = _chosen(grades, lesson)
