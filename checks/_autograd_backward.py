@@ -1,9 +1,9 @@
 """Checking a learner's `Value.backward()` (lesson 9) on small expression graphs.
 
-The check builds a graph with the learner's own operations (their checks must pass first), calls
-`out.backward()` once, and reads every node's grad. Each should be d(out)/d(node), central differences
-of the course's forward pass of the same expression (whose value the learner's forward must match
-first). A wrong set of grads is replayed against the visiting orders of common wrong `backward()`s
+The check builds a graph of the learner's Values with the course's own operations (`_autograd_rules`:
+the course's data and `_backward`s, so a wrong operation of the learner's costs only that operation's
+exercise), calls `out.backward()` once, and reads every node's grad. Each should be d(out)/d(node),
+central differences of the course's forward pass of the same expression. A wrong set of grads is replayed against the visiting orders of common wrong `backward()`s
 (`_autograd_graphs.mistaken_orders`) to say what happened: visited in the wrong order, some node
 visited twice, or the output's grad never set to 1.
 """
@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from . import _autograd_graphs as graphs
 from . import _autograd_learner as learner
+from . import _autograd_rules as rules
 from ._verdict import Incorrect, Raised
 
 WHAT = "your Value's backward()"
@@ -26,8 +27,9 @@ def check_leaf(cls) -> None:
 
 
 def check_graph(cls, nodes: list[graphs.Node], description: str) -> None:
-    """Build `nodes` with the learner's class, call backward() on the output, compare every grad."""
-    built = learner.build(cls, nodes)
+    """Build `nodes` as the learner's Values with the course's operations, call backward() on the output,
+    compare every grad."""
+    built = rules.build(cls, nodes)
     names = graphs.names(nodes)
     code = graphs.describe(nodes)
     values = graphs.forward(nodes)
@@ -35,8 +37,8 @@ def check_graph(cls, nodes: list[graphs.Node], description: str) -> None:
     if not graphs.close(data, values[-1]):
         raise Incorrect(
             f"Built with your Value, this graph ({description}) gives out.data = {data:g}, which is not "
-            f"its value:\n{code}\nTry: run the operations' checks again; one of them computes a wrong "
-            "forward value here.", part="data", diagnosis="wrong_forward")
+            f"its value:\n{code}\nTry: keep the lesson's __init__, which stores the number it is given "
+            "as self.data, and the operations' forward lines as the lesson gives them.", part="data", diagnosis="wrong_forward")
     _backward_explained(built[-1], f"this graph ({description})", code)
     got = [learner.number(node, "grad", name, "out.backward()") for node, name in zip(built, names)]
     wanted = graphs.gradients(nodes)

@@ -39,10 +39,17 @@ class Exercise:
     hints: tuple = field(default=())
     check: object = field(default=None, repr=False)  # the learner-facing check function
     answer: str = ""  # the learner's top-level name the check is given, if not `name` (grading looks it up)
+    parts: tuple = ()  # the parts the check judges apart, one point each ("dinputs", "dweights", "dbiases")
+    uses: tuple = ()  # other exercises of the lesson that a demo of this one runs too (for `ready`)
 
     @property
     def answer_name(self) -> str:
         return self.answer or self.name
+
+    @property
+    def max_points(self) -> int:
+        """Points of the exercise when every part is right: one per part, or 1 if it is judged whole."""
+        return len(self.parts) or 1
 
 
 def strict() -> bool:
@@ -64,16 +71,20 @@ def _fixed_seed(exercise_id: str) -> int:
     return sum((i + 1) * ord(c) for i, c in enumerate(exercise_id)) % (2**31)
 
 
-def exercise(lesson: str, title: str, *, graded: bool, hints=(), answer: str = ""):
+def exercise(lesson: str, title: str, *, graded: bool, hints=(), answer: str = "", parts=(), uses=()):
     """Decorator for a check body `body(answer, rng) -> insight`; see the module docstring.
 
     answer: the name of the learner's object the check is given, when several checks take the same
     object (lesson 9's checks each take the class `Value`); by default the exercise's own name.
+    parts:  the parts the body judges apart with a `_verdict.PartJudge` (one point each in grading);
+            empty: the exercise is judged whole (1 point, when it is right).
+    uses:   names of the lesson's other exercises that a demo of this one runs too: the check judges this
+            exercise on its own, but `ready` waits for those as well (lesson 9's backward() and the operations).
     """
 
     def wrap(body):
         info = Exercise(f"{lesson}.{body.__name__}", lesson, body.__name__, title, graded, tuple(hints),
-                        answer=answer)
+                        answer=answer, parts=tuple(parts), uses=tuple(uses))
         REGISTRY[info.id] = info
 
         @functools.wraps(body)
@@ -101,12 +112,14 @@ def evaluate(info: Exercise, body, answer) -> Result:
         if answer is None or answer is Ellipsis:
             raise NotAttempted(f"Replace the placeholder in the exercise cell for `{info.name}`, run it, then run this check.")
         insight = body(answer, rng)
-        result = Result(info.id, "correct", insight or "Well done.")
+        result = Result(info.id, "correct", insight or "Well done.", parts=tuple((p, True) for p in info.parts))
     except Verdict as verdict:
         message = verdict.message
         if verdict.outcome in {"incorrect", "raised"} and info.hints:
             message += f'\nStuck? check.hint("{info.name}") gives a hint (run it again for the next one).'
-        result = Result(info.id, verdict.outcome, message, verdict.part, verdict.diagnosis)
+        passed = set(getattr(verdict, "passed_parts", ()))
+        result = Result(info.id, verdict.outcome, message, verdict.part, verdict.diagnosis,
+                        parts=tuple((p, p in passed) for p in info.parts))
     except Exception as exc:  # a bug in the checker itself: never the learner's fault, never a traceback
         result = Result(
             info.id,
@@ -114,6 +127,7 @@ def evaluate(info: Exercise, body, answer) -> Result:
             f"The checker itself hit a problem ({type(exc).__name__}). This is not your mistake: "
             "please report it to the course maintainers.",
             diagnosis="internal_error",
+            parts=tuple((p, False) for p in info.parts),
         )
     except KeyboardInterrupt:
         raise
@@ -122,7 +136,8 @@ def evaluate(info: Exercise, body, answer) -> Result:
         # guarded_call (a property, an __array__ ...): their error, reported as such.
         from ._learner import describe_error
 
-        result = Result(info.id, "raised", describe_error(exc, "Your code"), diagnosis="raised")
+        result = Result(info.id, "raised", describe_error(exc, "Your code"), diagnosis="raised",
+                        parts=tuple((p, False) for p in info.parts))
     finally:
         np.random.set_state(random_state)
     return result
@@ -142,7 +157,17 @@ def ready(check, answer) -> bool:
 
     Demo cells that run the learner's code outside a check start with
     `if checks.ready(check.dense_backward, dense_backward):` so a blank lesson runs without errors.
+    An exercise that `uses` others (lesson 9's backward() runs every operation) waits for their checks too.
     """
+    info = getattr(check, "exercise", None)
+    needed = [REGISTRY.get(f"{info.lesson}.{name}") for name in getattr(info, "uses", ())]
+    for each in [check, *(e.check for e in needed if e is not None)]:
+        if not _ready(each, answer):
+            return False
+    return True
+
+
+def _ready(check, answer) -> bool:
     token = _quiet.set(True)
     try:
         result = check(answer)

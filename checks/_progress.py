@@ -28,7 +28,7 @@ import os
 import tempfile
 from pathlib import Path
 
-OUTCOMES = ("correct", "incorrect", "not_attempted", "raised", "uncheckable")
+OUTCOMES = ("correct", "incorrect", "not_attempted", "raised", "uncheckable", "not_checked")
 VERSION = 1
 DEFAULT_PATH = "~/.backprop_from_scratch/progress.json"
 
@@ -39,6 +39,7 @@ LABELS = {
     "not_attempted": "○ not attempted",
     "raised": "⚠ your code raised",
     "uncheckable": "? uncheckable",
+    "not_checked": "? not checked",
     None: "· not started",
 }
 

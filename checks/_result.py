@@ -14,6 +14,7 @@ OUTCOMES = {
     "not_attempted": ("…", "Not attempted yet", "#6e7781"),
     "raised": ("⚠", "Your code raised an error", "#bc4c00"),
     "uncheckable": ("?", "Could not check", "#8250df"),
+    "not_checked": ("?", "Not checked", "#6e7781"),
 }
 
 
@@ -26,6 +27,8 @@ class Result:
     message:   plain text for the learner
     part:      the first failing part ("dweights"), if any
     diagnosis: the kind of mistake ("transposed", "missing_keepdims", ...), if one was recognised
+    parts:     ((part name, passed), ...) for an exercise judged by parts (lesson 3: dinputs, dweights,
+               dbiases), in the exercise's order; empty for an exercise judged whole
     """
 
     exercise: str
@@ -33,10 +36,22 @@ class Result:
     message: str
     part: str | None = None
     diagnosis: str | None = None
+    parts: tuple = ()
 
     @property
     def passed(self) -> bool:
         return self.outcome == "correct"
+
+    @property
+    def points(self) -> int:
+        """One point per part that passed; an exercise without parts: 1 if correct."""
+        if self.parts:
+            return sum(1 for _, passed in self.parts if passed)
+        return int(self.passed)
+
+    @property
+    def max_points(self) -> int:
+        return len(self.parts) or 1
 
     @property
     def label(self) -> str:

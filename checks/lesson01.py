@@ -20,6 +20,7 @@ from ._exercise import exercise, make_hint
 from ._learner import guarded_call, require_callable
 from ._neuron import neuron_gradients, neuron_z
 from ._numeric import as_float64, close
+from ._verdict import PartJudge
 
 LESSON, NOTEBOOK = "lesson01", "01_chain_rule_one_neuron"
 PARTS = ("dx", "dw", "db")
@@ -137,27 +138,37 @@ def _as_number(value, what: str, part: str = "db"):
     return array.reshape(()) if array.size == 1 else array
 
 
-def _compare_all(got, context, what, case):
+def _compare_all(got, context, what, case, judge):
+    """Each of dx, dw, db still right so far is judged apart (judge: a PartJudge)."""
     for part, value in zip(PARTS, got):
-        if part == "db":
-            value = _as_number(value, what)
-        compare(part, value, context["expected"][part], what=what, case=case, diagnosers=DIAGNOSERS,
-                context=context)
+        if not judge.is_open(part):
+            continue
+        with judge.part(part):
+            if part == "db":
+                value = _as_number(value, what)
+            compare(part, value, context["expected"][part], what=what, case=case, diagnosers=DIAGNOSERS,
+                    context=context)
 
 
-@exercise(LESSON, "One neuron's backward pass: dx, dw, db", graded=True, hints=HINTS)
+@exercise(LESSON, "One neuron's backward pass: dx, dw, db", graded=True, hints=HINTS, parts=PARTS)
 def neuron_backward(fn, rng):
+    """dx, dw and db are judged apart (one point each); a call that raises or returns the wrong things fails all."""
     require_callable(fn, "neuron_backward", ARGS)
     what = "your neuron_backward"
     cases = list(_neuron_cases(rng))
-    for case, x, w, b, dvalue in cases:
-        call = guarded_call(fn, (x, w, b, dvalue), ARGS, what)
-        untouched(call, what)
-        _compare_all(unpack(call.value, PARTS, what), _context(x, w, b, dvalue), what, case)
-    # Linearity in the upstream gradient: tripling dvalue must triple every gradient.
-    case, x, w, b, dvalue = cases[0]
-    got = unpack(guarded_call(fn, (x, w, b, 3 * dvalue), ARGS, what).value, PARTS, what)
-    _compare_all(got, _context(x, w, b, 3 * dvalue), what, "when dvalue is tripled (every gradient should triple too)")
+    judge = PartJudge(PARTS)
+    with judge.whole():
+        for case, x, w, b, dvalue in cases:
+            call = guarded_call(fn, (x, w, b, dvalue), ARGS, what)
+            untouched(call, what)
+            _compare_all(unpack(call.value, PARTS, what), _context(x, w, b, dvalue), what, case, judge)
+        # Linearity in the upstream gradient: tripling dvalue must triple every gradient.
+        case, x, w, b, dvalue = cases[0]
+        if judge.open_parts():
+            got = unpack(guarded_call(fn, (x, w, b, 3 * dvalue), ARGS, what).value, PARTS, what)
+            _compare_all(got, _context(x, w, b, 3 * dvalue), what,
+                         "when dvalue is tripled (every gradient should triple too)", judge)
+    judge.finish()
     return ("dx, dw and db match on random inputs, with ReLU on and off, on the lesson's example and at z = 0. "
             "Each input's gradient is the other factor of its product times the gradient at z: "
             "that is why dx looks like w and dw looks like x.")

@@ -17,6 +17,7 @@ from ._exercise import exercise, make_hint
 from ._learner import guarded_call, require_callable
 from ._numeric import close
 from ._reference import dense_gradients
+from ._verdict import PartJudge
 
 LESSON, NOTEBOOK = "lesson03", "03_batched_dense"
 PARTS = ("dinputs", "dweights", "dbiases")
@@ -106,22 +107,32 @@ def _context(dvalues, inputs, weights):
     return {"dvalues": dvalues, "batch": len(dvalues), "if_upstream_were_ones": dict(zip(PARTS, ones))}
 
 
-@exercise(LESSON, "Dense layer backward on a batch: dinputs, dweights, dbiases", graded=True, hints=HINTS)
+@exercise(LESSON, "Dense layer backward on a batch: dinputs, dweights, dbiases", graded=True, hints=HINTS,
+          parts=PARTS)
 def dense_backward(fn, rng):
+    """Each gradient is judged apart (one point each): a wrong dbiases keeps dinputs and dweights. What
+    stops the call as a whole (it raised, returned the wrong number of values, changed its inputs) fails all."""
     require_callable(fn, "dense_backward", ARGS)
     what = "your dense_backward"
     square = _square_case(rng)
-    for case, dvalues, inputs, weights in _cases(rng):
-        call = call_explaining_shapes(fn, (dvalues, inputs, weights), ARGS, what, square, _transposed_forms, PARTS)
-        untouched(call, what)
-        got = unpack(call.value, PARTS, what)
-        expected = dense_gradients(dvalues, inputs, weights)
-        context = functools.partial(_context, dvalues, inputs, weights)
-        for part, value, wanted in zip(PARTS, got, expected):
-            compare(part, value, wanted, what=what, case=case, diagnosers=(_wrong_axis,), context=context,
-                    others=dict(zip(PARTS, expected)), advice=ADVICE)
-    case, dvalues, inputs, weights = next(_cases(rng))
-    linear_in_upstream(fn, (dvalues, inputs, weights), ARGS, PARTS, dense_gradients(dvalues, inputs, weights), what)
+    judge = PartJudge(PARTS)
+    with judge.whole():
+        for case, dvalues, inputs, weights in _cases(rng):
+            call = call_explaining_shapes(fn, (dvalues, inputs, weights), ARGS, what, square, _transposed_forms, PARTS)
+            untouched(call, what)
+            got = unpack(call.value, PARTS, what)
+            expected = dense_gradients(dvalues, inputs, weights)
+            context = functools.partial(_context, dvalues, inputs, weights)
+            for part, value, wanted in zip(PARTS, got, expected):
+                if judge.is_open(part):
+                    with judge.part(part):
+                        compare(part, value, wanted, what=what, case=case, diagnosers=(_wrong_axis,), context=context,
+                                others=dict(zip(PARTS, expected)), advice=ADVICE)
+        if judge.open_parts():
+            case, dvalues, inputs, weights = next(_cases(rng))
+            linear_in_upstream(fn, (dvalues, inputs, weights), ARGS, PARTS, dense_gradients(dvalues, inputs, weights),
+                               what, judge=judge)
+    judge.finish()
     return ("All three gradients match on random batches, a batch of one and the lesson's example. "
             "Each has the shape of what it is the gradient of: dinputs (N, n_in), dweights (n_in, n_out), "
             "dbiases (1, n_out).")

@@ -26,7 +26,7 @@ from ._learner import guarded_call, require_callable
 from ._numeric import as_float64, central_difference, close
 from ._reference import dense_forward, relu_forward
 from ._sgd_step import BOOK_RATE, step_diagnoser
-from ._verdict import Incorrect
+from ._verdict import Incorrect, PartJudge
 
 LESSON, NOTEBOOK = "lesson05", "05_backward_pass_and_sgd"
 ARGS = ("weights", "biases", "dweights", "dbiases", "learning_rate")
@@ -99,28 +99,36 @@ def _cases(rng):
     yield ("on the lesson's example with learning_rate 0.001", weights, biases, *example_gradients(), BOOK_RATE)
 
 
-@exercise(LESSON, "One SGD step, in place: weights and biases against their gradients", graded=True, hints=HINTS)
+@exercise(LESSON, "One SGD step, in place: weights and biases against their gradients", graded=True, hints=HINTS,
+          parts=("weights", "biases"))
 def sgd_update(fn, rng):
+    """weights and biases are judged apart (one point each); a call that raises, changes a gradient or
+    updates neither array in place fails both."""
     require_callable(fn, "sgd_update", ARGS)
     what = "your sgd_update"
-    for case, weights, biases, dweights, dbiases, rate in _cases(rng):
-        call = guarded_call(fn, (weights, biases, dweights, dbiases, rate), ARGS, what)
-        untouched(call, what, allowed=("weights", "biases"))
-        weights_after, biases_after = call.args_after[:2]
-        if "weights" not in call.modified and "biases" not in call.modified:
-            returned = (" It returned new arrays, but the caller never sees them:" if call.value is not None
-                        else " The caller sees only changes made to its own arrays:")
-            raise Incorrect(
-                f"After {what} ran ({case}), the caller's weights and biases were unchanged.{returned} "
-                "`weights = weights - ...` makes a new array and only rebinds the name inside your function.\n"
-                "Try: change the arrays themselves, with `-=` (or `weights[...] = ...`).",
-                part="weights",
-                diagnosis="not_in_place",
-            )
-        for part, after, before, gradient, other in (("weights", weights_after, weights, dweights, dbiases),
-                                                     ("biases", biases_after, biases, dbiases, dweights)):
-            compare(part, after, before - rate * gradient, what=what, case=case,
-                    diagnosers=(step_diagnoser(before, gradient, rate, other),))
+    judge = PartJudge(("weights", "biases"))
+    with judge.whole():
+        for case, weights, biases, dweights, dbiases, rate in _cases(rng):
+            call = guarded_call(fn, (weights, biases, dweights, dbiases, rate), ARGS, what)
+            untouched(call, what, allowed=("weights", "biases"))
+            weights_after, biases_after = call.args_after[:2]
+            if "weights" not in call.modified and "biases" not in call.modified:
+                returned = (" It returned new arrays, but the caller never sees them:" if call.value is not None
+                            else " The caller sees only changes made to its own arrays:")
+                raise Incorrect(
+                    f"After {what} ran ({case}), the caller's weights and biases were unchanged.{returned} "
+                    "`weights = weights - ...` makes a new array and only rebinds the name inside your function.\n"
+                    "Try: change the arrays themselves, with `-=` (or `weights[...] = ...`).",
+                    part="weights",
+                    diagnosis="not_in_place",
+                )
+            for part, after, before, gradient, other in (("weights", weights_after, weights, dweights, dbiases),
+                                                         ("biases", biases_after, biases, dbiases, dweights)):
+                if judge.is_open(part):
+                    with judge.part(part):
+                        compare(part, after, before - rate * gradient, what=what, case=case,
+                                diagnosers=(step_diagnoser(before, gradient, rate, other),))
+    judge.finish()
     return ("The caller's weights and biases moved against their gradients by learning_rate, in place, and the "
             "gradients were left alone. Nothing had to be returned: the arrays themselves changed.")
 

@@ -22,10 +22,9 @@ from ._learner import guarded_call
 from ._numeric import as_float64, close
 from ._objects import construct, get, method, require_class, set_attr, stored
 from ._reference import away_from_kink, dense_forward, dense_gradients, relu_forward
-from ._verdict import Incorrect, Raised
+from ._verdict import Incorrect, PartJudge
 from .lesson04 import DIAGNOSERS as RELU_DIAGNOSERS, expected_gradient as relu_expected
 from ._lesson06_network import network_loss, network_loss_after  # noqa: F401  (the lesson's value checks)
-from ._sgd_step import step_diagnoser
 
 LESSON, NOTEBOOK = "lesson06", "06_layer_classes"
 GRADIENTS = ("dinputs", "dweights", "dbiases")
@@ -59,16 +58,6 @@ RELU_HINTS = (
     "self.inputs <= 0.",
     "Fill in the blanks: `self.dinputs = dvalues.____()`, then `self.dinputs[____ <= 0] = 0`.",
 )
-SGD_HINTS = (
-    "__init__ keeps the rate it is given (the book's default is 1.0), under the name the lesson builds it "
-    "with: Optimizer_SGD(learning_rate=...). update_params moves one layer's parameters against their "
-    "gradients, scaled by that rate.",
-    "layer.weights (n_inputs, n_neurons) steps with layer.dweights (same shape); layer.biases (1, n_neurons) "
-    "with layer.dbiases. Change the layer's own arrays (`+=`, `-=`, or `layer.weights = ...`), not a local "
-    "variable.",
-    "Fill in the blanks, and write the same line for the biases: "
-    "`layer.weights ____ self.learning_rate * layer.____`",
-)
 
 
 def _describe(batch, n_in, n_out):
@@ -86,9 +75,10 @@ def _dense_cases(rng):
            example.layer_biases().astype(np.float64), example.batch_dvalues())
 
 
-def _check_init(cls, n_in, n_out):
+def _check_init(cls, n_in, n_out, layer=None):
+    """The parameters a new Layer_Dense(n_in, n_out) starts with (`layer`, if given, is one just built)."""
     what = f"your Layer_Dense({n_in}, {n_out})"
-    layer = construct(cls, (n_in, n_out), "Layer_Dense")
+    layer = construct(cls, (n_in, n_out), "Layer_Dense") if layer is None else layer
     weights = as_float64(stored(layer, "weights", what, "__init__"), "weights", what)
     biases = as_float64(stored(layer, "biases", what, "__init__"), "biases", what)
     if weights.shape != (n_in, n_out):
@@ -118,8 +108,11 @@ def _check_init(cls, n_in, n_out):
 def _stale(initial):
     def diagnose(got, expected, context):
         inputs = context["inputs"]
-        stale = dense_forward(inputs, *initial)
-        if close(got, stale) and not close(stale, expected):
+        try:
+            stale = dense_forward(inputs, *initial)
+        except ValueError:  # __init__ made parameters of other shapes (its own part says so)
+            return None
+        if stale.shape == got.shape and close(got, stale) and not close(stale, expected):
             return Mistake(
                 "stale_parameters",
                 "your forward used the weights and biases the layer was created with, not its current ones.",
@@ -139,6 +132,20 @@ def _wrong_axis(got, expected, context):
     return None
 
 
+def _dense_backward_judged(layer, index, case, inputs, weights, biases, dvalues, what):
+    """backward(dvalues) after forward: the three gradients, weights left alone, and (first case) linearity."""
+    expected = {"args": (inputs, weights, biases), "gradients": dense_gradients(dvalues, inputs, weights, biases)}
+    _dense_backward(layer, dvalues, what, case, expected)
+    after = as_float64(get(layer, "weights", what), "weights", what)
+    if not close(after, weights):
+        raise Incorrect(f"{what}.backward changed self.weights ({case}). Backward only computes gradients; "
+                        "changing the parameters is the optimizer's job.", part="weights",
+                        diagnosis="modified_weights")
+    if index == 0:  # the backward pass is linear in the upstream gradient
+        tripled = {"args": expected["args"], "gradients": tuple(3 * g for g in expected["gradients"])}
+        _dense_backward(layer, 3.0 * dvalues, what, f"{case}, when dvalues is tripled", tripled)
+
+
 def _dense_backward(layer, dvalues, what, case, expected):
     """Call backward(dvalues) and compare the three gradients it stored with `expected`."""
     call = guarded_call(method(layer, "backward", what), (dvalues,), ("dvalues",), f"{what}.backward")
@@ -153,34 +160,54 @@ def _dense_backward(layer, dvalues, what, case, expected):
                 context=context, others=wanted)
 
 
-@exercise(LESSON, "Layer_Dense: weights, biases, forward and backward", graded=True, hints=DENSE_HINTS)
+DENSE_PARTS = ("__init__", "forward", "backward")
+RELU_PARTS = ("forward", "backward")
+
+
+def _initial_parameters(layer, what):
+    """(weights, biases) the layer was created with, as float64, for the stale-parameters diagnosis; None if
+    they cannot be read (the __init__ part says why)."""
+    try:
+        return (as_float64(get(layer, "weights", what), "weights", what),
+                as_float64(get(layer, "biases", what), "biases", what))
+    except Exception:
+        return None
+
+
+@exercise(LESSON, "Layer_Dense: weights, biases, forward and backward", graded=True, hints=DENSE_HINTS,
+          parts=DENSE_PARTS)
 def Layer_Dense(cls, rng):
+    """__init__, forward and backward are judged apart (one point each): the check sets weights and biases
+    of its own before forward, so a wrong __init__ keeps forward and backward, and backward is judged on
+    what the learner's forward stored. A class that cannot be built fails all three."""
     require_class(cls, "Layer_Dense", (4, 3))
-    _check_init(cls, 4, 3)
-    _check_init(cls, 2, 5)
-    for index, (case, inputs, weights, biases, dvalues) in enumerate(_dense_cases(rng)):
-        n_in, n_out = weights.shape
-        what = "your Layer_Dense"
-        layer, initial_w, initial_b = _check_init(cls, n_in, n_out)
-        set_attr(layer, "weights", weights.copy(), what)
-        set_attr(layer, "biases", biases.copy(), what)
-        call = guarded_call(method(layer, "forward", what), (inputs,), ("inputs",), f"{what}.forward")
-        untouched(call, f"{what}.forward")
-        expected_output = dense_forward(inputs, weights, biases)
-        output = stored(layer, "output", what, "forward", expected_output, ALTERNATIVES["output"], call.value)
-        compare("output", output, expected_output, what=f"{what}.forward", case=case,
-                diagnosers=(_stale((initial_w, initial_b)),), context={"inputs": inputs})
-        stored(layer, "inputs", what, "forward", inputs, ALTERNATIVES["inputs"])
-        expected = {"args": (inputs, weights, biases), "gradients": dense_gradients(dvalues, inputs, weights, biases)}
-        _dense_backward(layer, dvalues, what, case, expected)
-        after = as_float64(get(layer, "weights", what), "weights", what)
-        if not close(after, weights):
-            raise Incorrect(f"{what}.backward changed self.weights ({case}). Backward only computes gradients; "
-                            "changing the parameters is the optimizer's job.", part="weights",
-                            diagnosis="modified_weights")
-        if index == 0:  # the backward pass is linear in the upstream gradient
-            tripled = {"args": expected["args"], "gradients": tuple(3 * g for g in expected["gradients"])}
-            _dense_backward(layer, 3.0 * dvalues, what, f"{case}, when dvalues is tripled", tripled)
+    judge = PartJudge(DENSE_PARTS)
+    with judge.whole():
+        with judge.part("__init__"):
+            _check_init(cls, 4, 3)
+            _check_init(cls, 2, 5)
+        for index, (case, inputs, weights, biases, dvalues) in enumerate(_dense_cases(rng)):
+            n_in, n_out = weights.shape
+            what = "your Layer_Dense"
+            layer = construct(cls, (n_in, n_out), "Layer_Dense")
+            initial = _initial_parameters(layer, what)
+            if judge.is_open("__init__"):
+                with judge.part("__init__"):
+                    _check_init(cls, n_in, n_out, layer)
+            set_attr(layer, "weights", weights.copy(), what)
+            set_attr(layer, "biases", biases.copy(), what)
+            with judge.part("forward"):  # run every time (backward needs it); only its first failure counts
+                call = guarded_call(method(layer, "forward", what), (inputs,), ("inputs",), f"{what}.forward")
+                untouched(call, f"{what}.forward")
+                expected_output = dense_forward(inputs, weights, biases)
+                output = stored(layer, "output", what, "forward", expected_output, ALTERNATIVES["output"], call.value)
+                compare("output", output, expected_output, what=f"{what}.forward", case=case,
+                        diagnosers=(_stale(initial),) if initial else (), context={"inputs": inputs})
+                stored(layer, "inputs", what, "forward", inputs, ALTERNATIVES["inputs"])
+            if judge.is_open("backward"):
+                with judge.part("backward"):
+                    _dense_backward_judged(layer, index, case, inputs, weights, biases, dvalues, what)
+    judge.finish()
     return ("Shapes, forward and all three gradients are right on random batches, a batch of one and lesson 5's "
             "example. The layer keeps what backward needs (self.inputs) from its forward pass.")
 
@@ -199,18 +226,27 @@ def _relu_cases(rng):
     yield "on lesson 5's example (dvalues = the ReLU outputs)", z, relu_forward(z)
 
 
-@exercise(LESSON, "Activation_ReLU: forward and backward, leaving dvalues alone", graded=True, hints=RELU_HINTS)
+@exercise(LESSON, "Activation_ReLU: forward and backward, leaving dvalues alone", graded=True, hints=RELU_HINTS,
+          parts=RELU_PARTS)
 def Activation_ReLU(cls, rng):
+    """forward and backward are judged apart (one point each); backward on what the learner's forward stored."""
     require_class(cls, "Activation_ReLU", ())
     what = "your Activation_ReLU"
-    for case, z, dvalues in _relu_cases(rng):
-        relu = construct(cls, (), "Activation_ReLU")
-        call = guarded_call(method(relu, "forward", what), (z,), ("inputs",), f"{what}.forward")
-        untouched(call, f"{what}.forward")
-        output = stored(relu, "output", what, "forward", relu_forward(z), ALTERNATIVES["output"], call.value)
-        compare("output", output, relu_forward(z), what=f"{what}.forward", case=case)
-        for scale in (1.0, 3.0):  # linear in the upstream gradient
-            _relu_backward(relu, scale * dvalues, z, what, case if scale == 1 else f"{case}, when dvalues is tripled")
+    judge = PartJudge(RELU_PARTS)
+    with judge.whole():
+        for case, z, dvalues in _relu_cases(rng):
+            relu = construct(cls, (), "Activation_ReLU")
+            with judge.part("forward"):  # run every time (backward needs it); only its first failure counts
+                call = guarded_call(method(relu, "forward", what), (z,), ("inputs",), f"{what}.forward")
+                untouched(call, f"{what}.forward")
+                output = stored(relu, "output", what, "forward", relu_forward(z), ALTERNATIVES["output"], call.value)
+                compare("output", output, relu_forward(z), what=f"{what}.forward", case=case)
+            if judge.is_open("backward"):
+                with judge.part("backward"):
+                    for scale in (1.0, 3.0):  # linear in the upstream gradient
+                        _relu_backward(relu, scale * dvalues, z, what,
+                                       case if scale == 1 else f"{case}, when dvalues is tripled")
+    judge.finish()
     return ("ReLU passes the gradient where its input was > 0 and blocks it elsewhere (at 0 too), and the caller's "
             "dvalues stays as it was: `self.dinputs = dvalues` would have zeroed it.")
 
@@ -237,72 +273,4 @@ def _relu_backward(relu, dvalues, z, what, case):
                         part="dinputs", diagnosis="not_exact_zero")
 
 
-# --- Optimizer_SGD -------------------------------------------------------------------------------------------
-
-class Parameters:
-    """The course's stand-in for a layer given to update_params: weights, biases and their gradients."""
-
-    def __init__(self, weights, biases, dweights, dbiases):
-        self.weights, self.biases, self.dweights, self.dbiases = weights, biases, dweights, dbiases
-
-
-def _sgd_step(optimizer, rng, rate, n_in, n_out, what, case):
-    layer = Parameters(rng.normal(size=(n_in, n_out)), rng.normal(size=(1, n_out)),
-                       rng.normal(size=(n_in, n_out)), rng.normal(size=(1, n_out)))
-    before = {k: v.copy() for k, v in vars(layer).items()}
-    call = guarded_call(method(optimizer, "update_params", what), (layer,), ("layer",), f"{what}.update_params")
-    after = call.args_after[0]
-    for name in ("dweights", "dbiases"):
-        if not close(as_float64(get(after, name, "the layer"), name, what), before[name]):
-            raise Incorrect(f"{what}.update_params changed layer.{name} ({case}). The gradients are read, "
-                            "not changed: only the parameters move.", part=name, diagnosis="modified_input")
-    for part, gradient, other in (("weights", "dweights", "dbiases"), ("biases", "dbiases", "dweights")):
-        value = get(after, part, "the layer")
-        if close(as_float64(value, part, what), before[part]):
-            raise Incorrect(
-                f"{what}.update_params left layer.{part} unchanged ({case}).\n"
-                f"Try: assign the stepped value back to the layer (`layer.{part} += ...`); a local variable "
-                "disappears when the method returns.",
-                part=part, diagnosis="weights_not_updated" if part == "weights" else "biases_not_updated")
-        compare(part, value, before[part] - rate * before[gradient], what=f"{what}.update_params", case=case,
-                diagnosers=(step_diagnoser(before[part], before[gradient], rate, before[other]),))
-
-
-def _build_optimizer(cls, rate=None):
-    """Optimizer_SGD(learning_rate=rate) (or Optimizer_SGD()), built as the lesson builds it: by keyword."""
-    shown = "Optimizer_SGD()" if rate is None else f"Optimizer_SGD(learning_rate={rate})"
-    build = (lambda: cls()) if rate is None else (lambda: cls(learning_rate=rate))
-    try:
-        return guarded_call(build, (), (), f"`{shown}`").value
-    except Raised as raised:
-        if "TypeError" not in raised.message:
-            raise
-        if rate is None:
-            raise Incorrect(f"{raised.message}\n\nOptimizer_SGD() should work without arguments, with the book's "
-                            "default rate.\nTry: give __init__'s learning_rate parameter the default 1.0.",
-                            part="learning_rate", diagnosis="no_default_learning_rate") from None
-        raise Incorrect(
-            f"{raised.message}\n\nThe lesson (like the book) builds the optimizer by keyword, {shown}, so "
-            "__init__'s parameter must have exactly that name: learning_rate.\n"
-            "Try: rename the parameter of __init__ to learning_rate (keeping the default 1.0).",
-            part="learning_rate", diagnosis="wrong_parameter_name") from None
-
-
-@exercise(LESSON, "Optimizer_SGD: update_params(layer) with a learning rate (default 1.0)", graded=True,
-          hints=SGD_HINTS)
-def Optimizer_SGD(cls, rng):
-    require_class(cls, "Optimizer_SGD", (0.5,))
-    for rate, n_in, n_out in ((0.5, 4, 3), (0.05, 2, 5)):
-        optimizer = _build_optimizer(cls, rate)
-        _sgd_step(optimizer, rng, rate, n_in, n_out, f"your Optimizer_SGD(learning_rate={rate})",
-                  f"with learning_rate {rate}")
-    optimizer = _build_optimizer(cls)
-    try:
-        _sgd_step(optimizer, rng, 1.0, 4, 3, "your Optimizer_SGD()", "with the default learning rate")
-    except Incorrect as wrong:
-        if wrong.diagnosis in {"wrong_scale", "learning_rate_ignored"}:
-            raise Incorrect(f"{wrong.message}\n(The book's default learning rate is 1.0.)", part="learning_rate",
-                            diagnosis="wrong_default_learning_rate") from None
-        raise
-    return ("update_params moves a layer's weights and biases against their gradients by the stored rate, "
-            "1.0 unless you give another.")
+from ._lesson06_optimizer import Optimizer_SGD  # noqa: E402,F401  (last: the lesson's order of exercises)

@@ -11,7 +11,10 @@ Every check takes the class itself, builds its own Values with it, and calls the
 (`a.add(b)`, falling back to `a.__add__(b)`), so the learner's objects are never changed from outside
 and a stand-in for the class (grading's) works alike. Operations are checked one `_backward` call at a
 time (`_autograd_ops`); `backward()` on small random graphs in which a node is used twice
-(`_autograd_backward`). Expected gradients are central differences of the course's own forward passes.
+(`_autograd_backward`), built with the course's own operations (`_autograd_rules`): each exercise is
+judged on its own, so a wrong `add` costs `add` only, and a right `backward()` passes whether or not it
+goes through `_backward` closures. Expected gradients are central differences of the course's own
+forward passes.
 """
 from __future__ import annotations
 
@@ -21,7 +24,6 @@ from . import _autograd_graphs as graphs
 from . import _autograd_ops as ops
 from ._exercise import exercise, make_hint
 from ._objects import require_class
-from ._verdict import Incorrect, NotAttempted, Verdict
 
 LESSON, NOTEBOOK = "lesson09", "09_autograd"
 hint = make_hint(LESSON, NOTEBOOK)
@@ -97,35 +99,11 @@ def pow(cls, rng):  # noqa: A001  (the exercise is named after the operation)
     return "The power rule, times out.grad: d(a ** k)/da = k * a ** (k - 1); with +=, like every operation."
 
 
-OPERATIONS = {"add": lambda rng: op_cases.binary_cases("add", rng), "mul": lambda rng: op_cases.binary_cases("mul", rng),
-              "relu": op_cases.relu_cases, "pow": op_cases.pow_cases}
-
-
-def _operations_ready(cls, rng) -> None:
-    """backward() calls every operation's `_backward`: their checks must pass first."""
-    cases_of = {name: cases(rng) for name, cases in OPERATIONS.items()}
-    if ops.all_pass(cls, [case for cases in cases_of.values() for case in cases]):
-        return
-    for name, cases in cases_of.items():
-        try:
-            _check_cases(cls, cases)
-        except NotAttempted:
-            raise NotAttempted(
-                f"backward() calls the `_backward` of each operation, and `{name}`'s is not written yet. "
-                f"Finish it (check.{name}(Value)), then run this check again.") from None
-        except Verdict as verdict:
-            raise Incorrect(
-                f"backward() calls the `_backward` of each operation, and check.{name}(Value) does not pass yet:\n"
-                f"{verdict.message}\nFix `{name}` first, then run this check again.",
-                part=name, diagnosis="operation_not_ready") from None
-
-
 @exercise(LESSON, "Value.backward(): topological order, grad 1 at the output, every _backward once",
-          graded=True, hints=BACKWARD_HINTS, answer="Value")
+          graded=True, hints=BACKWARD_HINTS, answer="Value", uses=("add", "mul", "relu", "pow"))
 def backward(cls, rng):
     require_class(cls, "Value", (2.0,))
     backward_check.check_leaf(cls)
-    _operations_ready(cls, rng)
     backward_check.check_graph(cls, graphs.FALLBACK, "a fixed graph")
     for index in range(2):
         backward_check.check_graph(cls, graphs.random_graph(rng), f"random graph {index + 1} of 2")

@@ -51,12 +51,12 @@ def write(folder: Path, name: str, content) -> Path:
     return path
 
 
-def grade(base: Path, *paths: str, out: str = "out/grades.csv", jobs: int = 2) -> subprocess.CompletedProcess:
-    """Run the grading command in `base` (paths relative to it)."""
+def grade(base: Path, *paths: str, out: str = "out/grades.csv", jobs: int = 2, options=()) -> subprocess.CompletedProcess:
+    """Run the grading command in `base` (paths relative to it); `options`: more of its arguments."""
     env = dict(os.environ, BACKPROP_PROGRESS_FILE=str(base / "instructor-progress.json"))
     return subprocess.run(
         [sys.executable, "-m", "checks.grade", *paths, "--out", out, "--jobs", str(jobs), "--quiet",
-         "--cell-timeout", "30", "--notebook-timeout", "120", "--memory-mb", "1536"],
+         "--cell-timeout", "30", "--notebook-timeout", "120", "--memory-mb", "1536", *options],
         cwd=base, env=env, capture_output=True, text=True, timeout=600,
     )
 

@@ -55,15 +55,19 @@ def test_detail_has_one_row_per_submission_and_exercise(graded):
 
 def test_detail_rows_give_outcome_and_diagnosis(graded):
     right, blank = _row(graded, "right"), _row(graded, "blank")
-    assert (right["outcome"], right["score"], right["diagnosis"]) == ("correct", "1", "")
-    assert (blank["outcome"], blank["score"]) == ("not_attempted", "0")
-    transposed = _row(graded, "transposed")
-    assert (transposed["outcome"], transposed["part"], transposed["diagnosis"], transposed["score"]) == (
-        "incorrect", "dweights", "transposed", "0")
-    keepdims = _row(graded, "keepdims")
+    assert (right["outcome"], right["points"], right["max_points"], right["diagnosis"]) == ("correct", "3", "3", "")
+    assert (right["parts_passed"], right["parts_failed"]) == ("dinputs;dweights;dbiases", "")
+    assert (blank["outcome"], blank["points"], blank["max_points"]) == ("not_attempted", "0", "3")
+    assert (blank["parts_passed"], blank["parts_failed"]) == ("", "dinputs;dweights;dbiases")
+    transposed = _row(graded, "transposed")  # dweights transposed: the other two gradients keep their points
+    assert (transposed["outcome"], transposed["part"], transposed["diagnosis"], transposed["points"]) == (
+        "incorrect", "dweights", "transposed", "2")
+    assert (transposed["parts_passed"], transposed["parts_failed"]) == ("dinputs;dbiases", "dweights")
+    keepdims = _row(graded, "keepdims")  # a mistake in dbiases keeps dinputs and dweights
     assert (keepdims["outcome"], keepdims["part"], keepdims["diagnosis"]) == ("incorrect", "dbiases", "missing_keepdims")
+    assert (keepdims["points"], keepdims["parts_passed"], keepdims["parts_failed"]) == ("2", "dinputs;dweights", "dbiases")
     broken = _row(graded, "broken")
-    assert (broken["status"], broken["exercise"], broken["outcome"], broken["score"]) == (
+    assert (broken["status"], broken["exercise"], broken["outcome"], broken["points"]) == (
         "error: invalid JSON", "", "not_graded", "0")
 
 
@@ -79,11 +83,31 @@ def test_report_counts_passes_outcomes_and_mistakes_in_learner_words(graded):
     assert "| ✔ Correct | 2 |" in report
     assert "| ✘ Not yet right | 2 |" in report
     assert "| … Not attempted yet | 1 |" in report
+    # right 3, blank 0, transposed 2, keepdims 2, hints (the solution) 3
+    assert ("Points: 10 of 15 (3 a submission). Submissions with each part right: dinputs 4, dweights 3, "
+            "dbiases 3.") in report
     assert f"| {mistakes.describe('transposed')} (`transposed`) | 1 |" in report
     assert f"| {mistakes.describe('missing_keepdims')} (`missing_keepdims`) | 1 |" in report
     assert "The graded run of 1 submission showed the pointer to the solution" in report
     assert "| broken.ipynb | error: invalid JSON |" in report
     assert "![Outcomes and mistakes by exercise](grades_report.png)" in report
+
+
+def test_whole_exercises_keeps_all_or_nothing_scoring(tmp_path):
+    """--whole-exercises: lesson 3's dense_backward is one point, only when all three gradients are right."""
+    subs.write(tmp_path, "class/right.ipynb", subs.notebook(SOLUTION))
+    subs.write(tmp_path, "class/keepdims.ipynb", _answer(
+        "    return dvalues @ weights.T, inputs.T @ dvalues, np.sum(dvalues, axis=0)"))
+    run = subs.grade(tmp_path, "class", options=("--whole-exercises",))
+    assert run.returncode == 0, run.stderr
+    rows = {r["notebook"]: r for r in subs.read_csv(tmp_path / "out" / "grades.csv")}
+    columns = [EXERCISE, "score", "max_score", "percent"]
+    assert [rows["class/right.ipynb"][c] for c in columns] == ["1", "1", "1", "100"]
+    assert [rows["class/keepdims.ipynb"][c] for c in columns] == ["0", "0", "1", "0"]
+    keepdims = next(r for r in subs.read_csv(tmp_path / "out" / "grades_detail.csv")
+                    if r["notebook"] == "class/keepdims.ipynb")
+    # the parts are still reported as judged; only the points are all or nothing
+    assert (keepdims["points"], keepdims["max_points"], keepdims["parts_passed"]) == ("0", "1", "dinputs;dweights")
 
 
 def test_chart_is_a_valid_png(graded):
@@ -134,7 +158,7 @@ def test_mistakes_are_ranked_and_no_message_reaches_the_report():
     assert "| f.ipynb | timeout |" in report
     detail = class_report.render_detail(grades)
     assert secret not in detail
-    assert "d.ipynb,lesson03,graded,lesson03.dense_backward,incorrect,dinputs,,0,yes" in detail
+    assert "d.ipynb,lesson03,graded,lesson03.dense_backward,incorrect,dinputs,,0,3,,,yes" in detail
 
 
 def test_several_lessons_each_get_their_own_section_and_a_kernel_that_stopped_is_counted():
@@ -145,7 +169,20 @@ def test_several_lessons_each_get_their_own_section_and_a_kernel_that_stopped_is
     report = class_report.render_report(grades, "x.png")
     assert report.index("## lesson01.neuron_backward") < report.index("## lesson06.Layer_Dense")
     relu = report.split("## lesson06.Activation_ReLU", 1)[1]
-    assert "**0 of 1 submission passed**" in relu and "| ? Not checked (the kernel stopped) | 1 |" in relu
+    assert "**0 of 1 submission passed**" in relu and "| ? Not checked | 1 |" in relu
+    assert "six.ipynb,lesson06,graded,lesson06.Activation_ReLU,not_checked,,kernel_stopped,0,2," in (
+        class_report.render_detail(grades))
+
+
+def test_not_checked_is_its_own_outcome_never_counted_as_not_yet_right():
+    not_checked = ("not_checked", "backward() could not be checked ...", "backward", "graph_not_built")
+    grades = [_grade("a.ipynb", "lesson09", {"lesson09.backward": not_checked}),
+              _grade("b.ipynb", "lesson09", {"lesson09.backward": ("incorrect", "...", "backward", "wrong_visit_order")})]
+    report = class_report.render_report(grades, None)
+    assert "| ? Not checked | 1 |" in report and "| ✘ Not yet right | 1 |" in report
+    assert class_report.tally(grades)["lesson09.backward"]["mistakes"] == {"wrong_visit_order": 1}
+    assert "a.ipynb,lesson09,graded,lesson09.backward,not_checked,backward,graph_not_built,0,1," in (
+        class_report.render_detail(grades))
 
 
 def _strings(node) -> set:

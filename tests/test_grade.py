@@ -213,7 +213,7 @@ def test_every_status_is_as_expected(graded):
 
 def test_columns(graded):
     header = graded["header"]
-    assert header[:4] == ["notebook", "student", "lesson", "status"] and header[-1] == "score"
+    assert header[:4] == ["notebook", "student", "lesson", "status"] and header[-3:] == ["score", "max_score", "percent"]
     assert "lesson03.dense_backward" in header
     if SOLUTION_06.exists():
         assert {"lesson06.Layer_Dense", "lesson06.Activation_ReLU", "lesson06.Optimizer_SGD"} <= set(header)
@@ -224,7 +224,8 @@ def test_columns(graded):
 def test_full_solution_scores_everything(graded):
     for name in ("submissions/alice/submission.ipynb", "by_email.txt"):
         row = graded["rows"][name]
-        assert (row["lesson"], row["lesson03.dense_backward"], row["score"]) == ("lesson03", "1", "1")
+        assert (row["lesson"], row["lesson03.dense_backward"], row["score"], row["max_score"], row["percent"]) == (
+            "lesson03", "3", "3", "3", "100")  # dinputs, dweights, dbiases: a point each
 
 
 def test_every_solution_scores_every_exercise_of_its_lesson(graded):
@@ -234,15 +235,17 @@ def test_every_solution_scores_every_exercise_of_its_lesson(graded):
     assert len(solutions) == len(list((ROOT / "solutions").glob("[0-9][0-9]_*.ipynb")))
     for name in solutions:
         row = graded["rows"][name]
-        expected = len(graded_exercises(row["lesson"]))
-        assert expected > 0 and int(row["score"]) == expected, (name, row)
+        expected = sum(e.max_points for e in graded_exercises(row["lesson"]))
+        assert expected > 0 and int(row["score"]) == int(row["max_score"]) == expected, (name, row)
+        assert row["percent"] == "100", (name, row)
 
 
 def test_every_blank_lesson_scores_zero_and_says_not_attempted(graded):
     lessons = sorted(n for n in graded["rows"] if "/course/lessons/" in n)
     assert lessons
     for name in lessons:
-        assert (graded["rows"][name]["status"], graded["rows"][name]["score"]) == ("graded", "0"), name
+        assert (graded["rows"][name]["status"], graded["rows"][name]["score"], graded["rows"][name]["percent"]) == (
+            "graded", "0", "0"), name
         text = (graded["feedback"] / Path(name).with_suffix(".md")).read_text(encoding="utf-8")
         assert "## … Not attempted yet" in text and "## ✘" not in text and "## ⚠" not in text, name
 
@@ -254,17 +257,20 @@ def test_blank_lesson_scores_zero_and_is_graded(graded):
     assert "Not attempted yet: dense_backward" in text
 
 
-def test_wrong_answer_scores_zero_with_the_learners_diagnosis(graded):
-    assert _score(graded, "submissions/carol/mine.ipynb") == 0
+def test_a_wrong_gradient_costs_that_part_with_the_learners_diagnosis(graded):
+    row = graded["rows"]["submissions/carol/mine.ipynb"]  # dweights transposed; dinputs and dbiases right
+    assert (row["lesson03.dense_backward"], row["score"], row["max_score"], row["percent"]) == ("2", "2", "3", "66.7")
     text = (graded["feedback"] / "submissions/carol/mine.md").read_text(encoding="utf-8")
     assert "Not yet right: dense_backward" in text and "dweights" in text and "transpose" in text
+    assert "Points: 2 of 3 (right: dinputs, dbiases; not yet: dweights)" in text
 
 
 @pytest.mark.skipif(not SOLUTION_06.exists(), reason="lesson 6 not written yet")
 def test_partly_wrong_loses_exactly_what_it_got_wrong(graded):
     row = graded["rows"]["submissions/dave/06_layer_classes.ipynb"]
-    assert (row["lesson06.Layer_Dense"], row["lesson06.Activation_ReLU"], row["lesson06.Optimizer_SGD"]) == ("1", "0", "1")
-    assert row["score"] == "2"
+    # Layer_Dense: __init__, forward, backward; Activation_ReLU: forward right, backward modifies dvalues
+    assert (row["lesson06.Layer_Dense"], row["lesson06.Activation_ReLU"], row["lesson06.Optimizer_SGD"]) == ("3", "1", "1")
+    assert (row["score"], row["max_score"]) == ("5", "6")
     text = (graded["feedback"] / "submissions/dave/06_layer_classes.md").read_text(encoding="utf-8")
     assert "changed the caller's dvalues" in text
 
@@ -297,7 +303,8 @@ def test_a_function_that_never_returns_is_stopped(graded):
 def test_broken_submissions_score_zero_with_a_reason(graded, name):
     row = graded["rows"][f"submissions/broken/{name}.ipynb"]
     assert row["score"] == "0" and row["status"] != "graded"
-    assert all(row[c] in ("0", "") for c in graded["header"][4:-1])
+    assert all(row[c] in ("0", "") for c in graded["header"][4:-3])
+    assert row["percent"] == "0" and row["max_score"] == ("3" if row["lesson"] == "lesson03" else "")
     text = (graded["feedback"] / f"submissions/broken/{name}.md").read_text(encoding="utf-8")
     assert row["status"] in text
 

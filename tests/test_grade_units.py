@@ -70,17 +70,56 @@ def test_csv_columns_are_the_union_and_empty_outside_a_rows_lesson():
     c = Grade("c.ipynb", status="error: empty file", student="Jane Roe")
     lines = report.render([a, b, c]).splitlines()
     assert lines == [
-        "notebook,student,lesson,status,lesson03.dense_backward,lesson04.relu_backward,score",
-        "a.ipynb,,lesson03,graded,1,,1",
-        "b.ipynb,,lesson04,graded,,0,0",
-        "c.ipynb,Jane Roe,,error: empty file,,,0",
+        "notebook,student,lesson,status,lesson03.dense_backward,lesson04.relu_backward,score,max_score,percent",
+        "a.ipynb,,lesson03,graded,3,,3,3,100",
+        "b.ipynb,,lesson04,graded,,0,0,1,0",
+        "c.ipynb,Jane Roe,,error: empty file,,,0,,0",
     ]
 
 
-def test_a_status_other_than_graded_scores_nothing():
+def _dense(parts_right, outcome="incorrect"):
+    parts = tuple((name, name in parts_right) for name in ("dinputs", "dweights", "dbiases"))
+    return Result("lesson03.dense_backward", outcome, "...", "dbiases", "missing_keepdims", parts=parts)
+
+
+def test_a_check_that_judges_parts_gives_a_point_per_part_right():
+    row = Grade("a.ipynb", "lesson03", exercises=["lesson03.dense_backward"],
+                results={"lesson03.dense_backward": _dense({"dinputs", "dweights"})})
+    assert (row.points("lesson03.dense_backward"), row.max_points("lesson03.dense_backward")) == (2, 3)
+    assert (row.score, row.max_score, row.percent) == (2, 3, 66.7)
+    assert report.render([row]).splitlines()[1] == "a.ipynb,,lesson03,graded,2,2,3,66.7"
+
+
+def test_whole_exercises_scores_one_point_only_when_all_is_right():
+    partly = Grade("a.ipynb", "lesson03", exercises=["lesson03.dense_backward"],
+                   results={"lesson03.dense_backward": _dense({"dinputs", "dweights"})}, whole_exercises=True)
+    right = Grade("b.ipynb", "lesson03", exercises=["lesson03.dense_backward"],
+                  results={"lesson03.dense_backward": _dense({"dinputs", "dweights", "dbiases"}, "correct")},
+                  whole_exercises=True)
+    assert (partly.score, partly.max_score, partly.percent) == (0, 1, 0.0)
+    assert (right.score, right.max_score, right.percent) == (1, 1, 100.0)
+    assert report.render([partly, right]).splitlines()[1:] == ["a.ipynb,,lesson03,graded,0,0,1,0",
+                                                               "b.ipynb,,lesson03,graded,1,1,1,100"]
+
+
+def test_a_status_other_than_graded_scores_nothing_of_the_lessons_maximum():
     row = Grade("a.ipynb", "lesson03", status="timeout", exercises=["lesson03.dense_backward"],
-                results={"lesson03.dense_backward": Result("lesson03.dense_backward", "correct", "ok")})
-    assert row.score == 0 and not row.passed("lesson03.dense_backward")
+                results={"lesson03.dense_backward": _dense({"dinputs", "dweights", "dbiases"}, "correct")})
+    assert (row.score, row.max_score, row.percent) == (0, 3, 0.0) and not row.passed("lesson03.dense_backward")
+
+
+def test_points_of_every_graded_exercise():
+    """The points table of the README, from the checks themselves."""
+    from checks._catalog import all_exercises
+
+    points = {e.id: e.max_points for e in all_exercises(graded_only=True)}
+    assert points == {
+        "lesson01.neuron_backward": 3, "lesson02.layer_dinputs": 1, "lesson03.dense_backward": 3,
+        "lesson04.relu_backward": 1, "lesson05.sgd_update": 2, "lesson06.Layer_Dense": 3,
+        "lesson06.Activation_ReLU": 2, "lesson06.Optimizer_SGD": 1, "lesson07.numerical_gradient": 1,
+        "lesson08.softmax_crossentropy_backward": 1, "lesson09.add": 1, "lesson09.mul": 1, "lesson09.relu": 1,
+        "lesson09.pow": 1, "lesson09.backward": 1,
+    }
 
 
 def test_the_csv_is_replaced_atomically(tmp_path, monkeypatch):
@@ -188,3 +227,33 @@ def test_without_the_sandbox_the_summary_and_feedback_warn():
     assert "WARNING" not in on and "Sandbox: on (bubblewrap 0.8.0)" in on and "128 processes" in on
     assert sandbox.NO_SANDBOX_WARNING in feedback.render(rows[0])
     assert "WARNING" not in feedback.render(rows[1])
+
+
+def test_the_readmes_points_table_matches_the_checks():
+    import re
+    from pathlib import Path
+
+    from checks._catalog import all_exercises
+
+    text = (Path(__file__).resolve().parent.parent / "README.md").read_text(encoding="utf-8")
+    table = text.split("### Scores", 1)[1].split("\n\n", 3)[2]
+    listed = {}
+    for lesson, names, points in re.findall(r"^\| (\d) \| (.+?) \| (\d)(?: each)? \|", table, re.M):
+        for name in re.findall(r"`(\w+)`", names):
+            listed[f"lesson{int(lesson):02d}.{name}"] = int(points)
+    assert listed == {e.id: e.max_points for e in all_exercises(graded_only=True)}
+
+
+def test_the_run_summary_says_how_scores_were_counted():
+    from checks.grade import summary
+    from checks.grade.execute import Limits
+
+    rows = [Grade("a.ipynb", "lesson03", exercises=["lesson03.dense_backward"],
+                  results={"lesson03.dense_backward": _dense({"dinputs", "dweights"})}),
+            Grade("b.ipynb", status="error: empty file")]
+    text = summary.render(rows, Limits(), "bubblewrap 0.8.0")
+    assert "Scoring: a point per part where a check judges parts" in text
+    assert "mean 66.7% over 1 notebook(s) of a known lesson" in text
+    for row in rows:
+        row.whole_exercises = True
+    assert "Scoring: whole exercises (--whole-exercises)" in summary.render(rows, Limits(), "bubblewrap 0.8.0")

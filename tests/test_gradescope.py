@@ -94,7 +94,8 @@ def _valid(results: dict) -> dict:
         assert set(test) <= TEST_KEYS and {"name", "score", "max_score", "output"} <= set(test)
         assert isinstance(test["name"], str) and test["name"]
         assert isinstance(test["output"], str) and test["output"]
-        assert test["score"] in (0.0, 1.0) and test["max_score"] == 1.0
+        # an exercise's points: one per part its check judges apart (lesson 3's three gradients), else 1
+        assert test["max_score"] in (1.0, 2.0, 3.0) and test["score"] in range(int(test["max_score"]) + 1)
         assert test["status"] == ("passed" if test["score"] == test["max_score"] else "failed")
         assert test["output_format"] in FORMATS and test["visibility"] in VISIBILITY
     assert results["score"] == sum(t["score"] for t in results["tests"])
@@ -128,10 +129,10 @@ def test_bundle_contents(runs):
 def test_solution_scores_full_marks_with_the_checks_feedback(runs):
     results = _result(runs, "solution")
     (test,) = results["tests"]
-    assert (results["score"], test["score"], test["status"]) == (1.0, 1.0, "passed")
+    assert (results["score"], test["score"], test["max_score"], test["status"]) == (3.0, 3.0, 3.0, "passed")
     assert test["name"].startswith("dense_backward")
     assert test["output"].startswith("✔ Correct") and "gradients match" in test["output"]
-    assert results["output"].startswith("Score: 1 of 1.")
+    assert results["output"].startswith("Score: 3 of 3.")
 
 
 def test_blank_lesson_scores_zero_and_says_not_attempted(runs):
@@ -144,10 +145,13 @@ def test_blank_lesson_scores_zero_and_says_not_attempted(runs):
 def test_partly_wrong_submission_loses_exactly_the_wrong_exercise(runs):
     results = _result(runs, "partly_wrong")
     scores = {t["name"].split(":")[0]: t["score"] for t in results["tests"]}
-    assert scores == {"Layer_Dense": 1.0, "Activation_ReLU": 0.0, "Optimizer_SGD": 1.0}
-    assert results["score"] == 2.0
+    # Layer_Dense: __init__, forward, backward; Activation_ReLU: its forward is right, its backward is not
+    assert scores == {"Layer_Dense": 3.0, "Activation_ReLU": 1.0, "Optimizer_SGD": 1.0}
+    assert results["score"] == 5.0 and results["output"].startswith("Score: 5 of 6.")
     relu = next(t for t in results["tests"] if t["name"].startswith("Activation_ReLU"))
     assert relu["output"].startswith("✘ Not yet right") and "dvalues" in relu["output"]
+    assert (relu["max_score"], relu["status"]) == (2.0, "failed")
+    assert relu["output"].endswith("Parts right: forward (1 of 2 points).")
 
 
 def test_broken_notebook_scores_zero_and_says_why(runs):
@@ -160,7 +164,7 @@ def test_broken_notebook_scores_zero_and_says_why(runs):
 def test_with_the_assignments_lesson_a_broken_notebook_still_lists_its_exercises(runs):
     results = _result(runs, "broken_lesson3")
     (test,) = results["tests"]
-    assert (results["score"], test["score"], test["max_score"]) == (0.0, 0.0, 1.0)
+    assert (results["score"], test["score"], test["max_score"]) == (0.0, 0.0, 3.0)
     assert "could not be graded (error: empty file)" in results["output"]
     assert test["name"].startswith("dense_backward")
 
@@ -220,7 +224,7 @@ def test_of_several_notebooks_the_best_of_the_lesson_counts_and_the_output_says_
     better = _grade("final.ipynb", "lesson06", {SIX[0]: ("correct", "ok"), SIX[1]: ("correct", "ok"), SIX[2]: ("incorrect", "no")})
     other = _grade("03.ipynb", "lesson03", {"lesson03.dense_backward": ("correct", "ok")})
     results = _valid(gradescope.results([worse, better, other], "lesson06"))
-    assert results["score"] == 2.0 and "final.ipynb is the one scored" in results["output"]
+    assert results["score"] == 5.0 and "final.ipynb is the one scored" in results["output"]  # 3 + 2 + 0
 
 
 def test_a_timeout_and_a_kernel_that_stopped_midway_score_what_they_earned_and_say_why():
@@ -229,12 +233,45 @@ def test_a_timeout_and_a_kernel_that_stopped_midway_score_what_they_earned_and_s
     stopped = _grade("06.ipynb", "lesson06", {SIX[0]: ("correct", "ok"), SIX[1]: None, SIX[2]: None},
                      cell_errors=["code cell 4: NameError: name 'x' is not defined"])
     results = _valid(gradescope.results([stopped], "lesson06"))
-    assert results["score"] == 1.0
+    assert results["score"] == 3.0 and [t["max_score"] for t in results["tests"]] == [3.0, 2.0, 1.0]
     assert [t["output"] for t in results["tests"][1:]] == ["The kernel stopped before this exercise could be checked."] * 2
     assert "code cell 4: NameError" in results["output"]
     timed_out = _valid(gradescope.results([_grade("06.ipynb", "lesson06", {e: None for e in SIX}, "timeout")], None))
     assert timed_out["score"] == 0.0 and len(timed_out["tests"]) == 3
     assert "could not be graded (timeout). A cell ran past the time limit." in timed_out["output"]
+
+
+def _dense(parts_right, outcome="incorrect"):
+    from checks._result import Result
+
+    parts = tuple((name, name in parts_right) for name in ("dinputs", "dweights", "dbiases"))
+    return Result("lesson03.dense_backward", outcome, "dbiases is not right.", "dbiases", "missing_keepdims", parts=parts)
+
+
+def test_a_tests_points_follow_the_parts_and_whole_exercises_keeps_all_or_nothing():
+    from checks.grade import gradescope
+    from checks.grade.grade_one import Grade
+
+    def graded():
+        return [Grade("03.ipynb", "lesson03", exercises=["lesson03.dense_backward"],
+                      results={"lesson03.dense_backward": _dense({"dinputs", "dweights"})})]
+
+    results = _valid(gradescope.results(graded(), "lesson03"))
+    (test,) = results["tests"]
+    assert (results["score"], test["score"], test["max_score"], test["status"]) == (2.0, 2.0, 3.0, "failed")
+    assert test["output"].endswith("Parts right: dinputs, dweights (2 of 3 points).")
+    assert results["output"].startswith("Score: 2 of 3.")
+    whole = _valid(gradescope.results(graded(), "lesson03", whole_exercises=True))
+    (test,) = whole["tests"]
+    assert (whole["score"], test["score"], test["max_score"]) == (0.0, 0.0, 1.0)
+    assert "Parts right" not in test["output"] and whole["output"].startswith("Score: 0 of 1.")
+
+
+def test_the_bundle_passes_whole_exercises_on():
+    from checks.grade import gradescope_bundle
+
+    assert "--lesson lesson03 --whole-exercises" in gradescope_bundle.run_autograder_script("lesson03", True)
+    assert "--whole-exercises" not in gradescope_bundle.run_autograder_script("lesson03")
 
 
 def test_lesson_names_are_normalised_and_unknown_ones_refused():

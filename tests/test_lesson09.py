@@ -408,20 +408,151 @@ def test_the_lessons_placeholders_are_not_attempted():
     assert check.add(Unfinished).passed  # its own closure is written
 
 
-class BackwardNeedsFinishedMul(Value):
+class BackwardWithUnfinishedMul(Value):
     backward = Value.backward
     mul = Unfinished.mul
 
 
-def test_backward_waits_for_unfinished_operations():
-    result = check.backward(BackwardNeedsFinishedMul)
-    assert result.outcome == "not_attempted"
-    assert "mul" in result.message
+class AddAssigns(Value):
+    """`=` for `+=` in add's `_backward`: the accumulation bug, in one operation."""
+
+    def add(self, other):
+        out = type(self)(self.data + other.data, (self, other), "+")
+
+        def _backward():
+            self.grad = out.grad
+            other.grad = out.grad
+
+        out._backward = _backward
+        return out
 
 
-def test_backward_says_which_operation_to_fix_first():
-    result = assert_diagnosed(check.backward, _with_closure("mul", _mul_own_value), "operation_not_ready", part="mul")
-    assert "check.mul(Value)" in result.message
+class NoClosures(Value):
+    """A right backward() that does not go through `_backward` closures: it does each operation's chain
+    rule itself, from the lesson's op labels, parents and data (its operations pass nothing back)."""
+
+    def __init__(self, data, parents=(), op=""):
+        super().__init__(data, parents, op)
+
+    def add(self, other):
+        return type(self)(self.data + other.data, (self, other), "+")
+
+    def mul(self, other):
+        return type(self)(self.data * other.data, (self, other), "*")
+
+    def relu(self):
+        return type(self)(max(0.0, self.data), (self,), "ReLU")
+
+    def pow(self, k):
+        return type(self)(self.data ** k, (self,), f"**{k:g}")
+
+    def backward(self):
+        order = self.topological_order()
+        self.grad = 1.0
+        for node in reversed(order):
+            p = node.parents
+            if node.op == "+":
+                p[0].grad += node.grad
+                p[1].grad += node.grad
+            elif node.op == "*":
+                p[0].grad += p[1].data * node.grad
+                p[1].grad += p[0].data * node.grad
+            elif node.op == "ReLU":
+                p[0].grad += (p[0].data > 0) * node.grad
+            elif node.op.startswith("**"):
+                k = float(node.op[2:])
+                p[0].grad += k * p[0].data ** (k - 1) * node.grad
+
+
+class OwnConstructor(Value):
+    """An __init__ that takes only the number: graphs are then built with the class's own operations."""
+
+    def __init__(self, data):
+        super().__init__(data)
+
+    def _made(self, data, parents, op):
+        out = type(self)(data)
+        out.parents, out.op = tuple(parents), op
+        return out
+
+    def add(self, other):
+        out = self._made(self.data + other.data, (self, other), "+")
+        out._backward = lambda: None  # wrong, but backward() is judged with the course's rules
+        return out
+
+    def mul(self, other):
+        return self._made(self.data * other.data, (self, other), "*")
+
+    def relu(self):
+        return self._made(max(0.0, self.data), (self,), "ReLU")
+
+    def pow(self, k):
+        return self._made(self.data ** k, (self,), f"**{k:g}")
+
+
+class CannotBuild(OwnConstructor):
+    def mul(self, other):
+        raise RuntimeError("mul is broken")
+
+
+def test_backward_is_judged_on_its_own_when_an_operation_is_unfinished():
+    assert check.mul(BackwardWithUnfinishedMul).outcome == "not_attempted"
+    assert_passes(check.backward, BackwardWithUnfinishedMul)
+
+
+@pytest.mark.parametrize("engine", [_with_closure("mul", _mul_own_value), AddAssigns], ids=["mul_own_value", "add_assigns"])
+def test_a_wrong_operation_costs_that_operation_only(engine):
+    """One wrong operation: its own check fails with its diagnosis; the others and backward() pass."""
+    wrong = check.mul if engine is not AddAssigns else check.add
+    assert_diagnosed(wrong, engine, "wrong_local_derivative" if wrong is check.mul else "assignment_not_accumulation")
+    for other in ALL:
+        if other is not wrong:
+            assert_passes(other, engine)
+
+
+def test_the_lessons_demos_wait_for_every_operation_though_backward_passes_alone(monkeypatch):
+    """The demo cells run the whole engine (`checks.ready(check.backward, Value)`): they wait for add too."""
+    import checks
+    from checks._result import Note
+
+    shown = []
+    monkeypatch.setattr("IPython.display.display", lambda note: shown.append(note))
+    assert check.backward(AddAssigns).passed
+    assert checks.ready(check.backward, AddAssigns) is False
+    (note,) = shown
+    assert isinstance(note, Note) and note.title == "Finish `add` first"
+    assert "check.add(Value)" in note.text and "not yet right" in note.text
+    assert checks.ready(check.backward, Value) is True and len(shown) == 1
+
+
+def test_a_right_backward_without_closures_is_judged_by_its_results():
+    assert_passes(check.backward, NoClosures)
+    assert_diagnosed(check.add, NoClosures, "no_gradient")  # its operations pass nothing back themselves
+
+
+def test_graphs_are_built_with_the_classs_own_operations_when_its_init_takes_only_data():
+    assert_passes(check.backward, OwnConstructor)
+    assert not check.add(OwnConstructor).passed
+
+
+def test_backward_that_cannot_be_built_on_is_not_checked_not_wrong():
+    result = check.backward(CannotBuild)
+    assert result.outcome == "not_checked" and result.diagnosis == "graph_not_built"
+    assert "Value(data, parents, op)" in result.message
+    assert result.label.startswith("? Not checked")
+
+
+def test_a_wrong_backward_still_fails_when_the_operations_are_right():
+    result = assert_diagnosed(check.backward, WrongOrderOnly, "wrong_visit_order")
+    assert "visited in the order the graph was built" in result.message
+
+
+class WrongOrderOnly(Value):
+    def backward(self):
+        order = self.topological_order()
+        self.grad = 1.0
+        for node in order:
+            node._backward()
 
 
 # --- wrong backward() ---------------------------------------------------------------------------------------
@@ -558,8 +689,10 @@ def test_grading_seeds_draw_other_graphs():
 
 def test_grading_drives_the_learners_value_class_through_its_proxies(tmp_path):
     """Grading keeps the learner's Value in the submission's kernel: the checks construct it, call its
-    operations by name and read data and grad through proxies. A right engine scores 5 of 5; a wrong one
-    loses exactly its wrong exercises, with the diagnosis it gets in the notebook."""
+    operations by name and read data and grad through proxies, and backward() is judged on graphs whose
+    `_backward`s the course made in that kernel. A right engine scores 5 of 5; `=` for `+=` in add costs add
+    only (backward() is judged on its own); a backward() in the wrong order costs backward() only; an add
+    that takes its derivatives from the course's own helper scores 0 for add."""
     import csv
     import os
     import subprocess
@@ -569,27 +702,43 @@ def test_grading_drives_the_learners_value_class_through_its_proxies(tmp_path):
 
     from tests.notebook_answers import ROOT
 
-    solution = nbformat.read(ROOT / "solutions" / "09_autograd.ipynb", as_version=4)
-    (tmp_path / "09_right.ipynb").write_text(nbformat.writes(solution), encoding="utf-8")
-    wrong = nbformat.read(ROOT / "solutions" / "09_autograd.ipynb", as_version=4)
-    for cell in wrong.cells:
-        if cell.cell_type == "code":
-            cell.source = (cell.source.replace("self.grad += other.data * out.grad", "self.grad = other.data * out.grad")
-                           .replace("for node in reversed(order):", "for node in order:"))
-    (tmp_path / "09_wrong.ipynb").write_text(nbformat.writes(wrong), encoding="utf-8")
+    def variant(name, *replacements):
+        nb = nbformat.read(ROOT / "solutions" / "09_autograd.ipynb", as_version=4)
+        for cell in nb.cells:
+            if cell.cell_type == "code":
+                for old, new in replacements:
+                    cell.source = cell.source.replace(old, new)
+        (tmp_path / name).write_text(nbformat.writes(nb), encoding="utf-8")
+
+    variant("09_right.ipynb")
+    variant("09_add_assigns.ipynb", ("self.grad += 1.0 * out.grad", "self.grad = 1.0 * out.grad"),
+            ("other.grad += 1.0 * out.grad", "other.grad = 1.0 * out.grad"))
+    variant("09_wrong_order.ipynb", ("for node in reversed(order):", "for node in order:"))
+    variant("09_course_derivatives.ipynb", (  # add's local derivatives taken from the course's own helper
+        "            self.grad += 1.0 * out.grad\n            other.grad += 1.0 * out.grad",
+        "            from checks._autograd_graphs import Node, local_derivatives\n"
+        "            local = local_derivatives(Node('add', (0, 1)), [self.data, other.data])\n"
+        "            self.grad += local[0] * out.grad\n            other.grad += local[1] * out.grad"))
     # Each proxied call has the learner's time limit; a loaded test machine must not turn one into a timeout.
     env = dict(os.environ, BACKPROP_PROGRESS_FILE=str(tmp_path / "progress.json"), BACKPROP_TIME_LIMIT="20")
-    run = subprocess.run([sys.executable, "-m", "checks.grade", "09_right.ipynb", "09_wrong.ipynb", "--out", "grades.csv"],
+    run = subprocess.run([sys.executable, "-m", "checks.grade", "09_right.ipynb", "09_add_assigns.ipynb",
+                          "09_wrong_order.ipynb", "09_course_derivatives.ipynb", "--out", "grades.csv", "--jobs", "2"],
                          cwd=tmp_path, env=env, capture_output=True, text=True, timeout=600)
     assert run.returncode == 0, run.stderr
     with open(tmp_path / "grades.csv", newline="", encoding="utf-8") as f:
         rows = {r["notebook"]: r for r in csv.DictReader(f)}
-    columns = ["lesson09.add", "lesson09.mul", "lesson09.relu", "lesson09.pow", "lesson09.backward"]
-    assert [rows["09_right.ipynb"][c] for c in columns] == ["1"] * 5
-    assert [rows["09_wrong.ipynb"][c] for c in columns] == ["1", "0", "1", "1", "0"]
-    feedback = (tmp_path / "grades_feedback" / "09_wrong.md").read_text(encoding="utf-8")
-    assert "your `_backward` replaced it instead of adding to it" in feedback or "only one path's share" in feedback
-    assert "check.mul(Value) does not pass yet" in feedback  # backward() waits for mul, as in the notebook
+    columns = ["lesson09.add", "lesson09.mul", "lesson09.relu", "lesson09.pow", "lesson09.backward", "score",
+               "max_score", "percent"]
+    assert [rows["09_right.ipynb"][c] for c in columns] == ["1"] * 5 + ["5", "5", "100"]
+    assert [rows["09_add_assigns.ipynb"][c] for c in columns] == ["0", "1", "1", "1", "1", "4", "5", "80"]
+    assert [rows["09_wrong_order.ipynb"][c] for c in columns] == ["1", "1", "1", "1", "0", "4", "5", "80"]
+    feedback = (tmp_path / "grades_feedback" / "09_add_assigns.md").read_text(encoding="utf-8")
+    assert "instead of adding to it" in feedback and "does not pass yet" not in feedback
+    feedback = (tmp_path / "grades_feedback" / "09_wrong_order.md").read_text(encoding="utf-8")
+    assert "visited in the order the graph was built" in feedback
+    assert [rows["09_course_derivatives.ipynb"][c] for c in columns] == ["0", "1", "1", "1", "1", "4", "5", "80"]
+    feedback = (tmp_path / "grades_feedback" / "09_course_derivatives.md").read_text(encoding="utf-8")
+    assert "checks._autograd_graphs.local_derivatives" in feedback and "scores 0" in feedback
 
 
 # --- the picture of a learner's graph -----------------------------------------------------------------------

@@ -203,7 +203,7 @@ def test_grading_runs_and_the_honest_learner_keeps_full_marks(hostile):
     rows = _rows(hostile["base"])
     assert len(rows) == 1 + len(hostile["names"])
     honest = rows["submissions/honest/03_batched_dense.ipynb"]
-    assert (honest["status"], honest["lesson03.dense_backward"], honest["score"]) == ("graded", "1", "1")
+    assert (honest["status"], honest["lesson03.dense_backward"], honest["score"]) == ("graded", "3", "3")
 
 
 def test_nothing_was_written_outside_the_copies(hostile):
@@ -301,7 +301,7 @@ def test_no_sandbox_grades_with_a_warning_everywhere_and_reads_originals_first(t
     assert honest.read_bytes() == b"{}" != honest_bytes
     # ...and still the honest learner was graded on what was handed in: it was read before any kernel ran.
     row = rows["submissions/b_honest/03_batched_dense.ipynb"]
-    assert (row["status"], row["score"]) == ("graded", "1")
+    assert (row["status"], row["score"]) == ("graded", "3")
 
 
 # ---- the wall's shape, without running it ----
@@ -353,7 +353,7 @@ def test_the_wall_a_normal_user_gets(tmp_path, monkeypatch, bwrap_works):
     path = _write(tmp_path / "subs" / "03_batched_dense.ipynb", _notebook(SOLUTION_03, cell))
     try:
         row = grade(Submission(path, "03_batched_dense.ipynb"), Limits(hidden=(str(tmp_path),)))
-        assert (row.status, row.score, row.warnings) == ("graded", 1, []), row.detail
+        assert (row.status, row.score, row.warnings) == ("graded", 3, []), row.detail
         assert [p for p in planted if p.exists()] == []
     finally:
         for p in planted:

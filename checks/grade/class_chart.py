@@ -25,7 +25,7 @@ HATCHES = {"correct": "", "raised": "xx", "not_attempted": "..", "uncheckable": 
            "not_graded": "++"}
 MISTAKE_HATCHES = ["//", "\\\\", "||", "**", "O.", "/o", "\\|", "-\\", "|*", "x."]
 LABELS = {"correct": "correct", "raised": "the code raised an error", "not_attempted": "not attempted",
-          "uncheckable": "could not check", "not_checked": "not checked (the kernel stopped)",
+          "uncheckable": "could not check", "not_checked": "not checked",
           "not_graded": "notebook not graded"}
 OUTCOMES_AFTER_MISTAKES = ("raised", "not_attempted", "uncheckable", "not_checked", "not_graded")
 NO_LESSON = "no lesson recognised"  # the bar of the submissions graded as no lesson's

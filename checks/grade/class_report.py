@@ -1,7 +1,8 @@
 """What the class got wrong: beside the grades CSV, grading writes
 
     <name>_detail.csv   one row per submission and graded exercise: notebook, lesson, status, exercise,
-                        outcome, part, diagnosis, score, solution_viewed
+                        outcome, part, diagnosis, points, max_points, parts_passed, parts_failed,
+                        solution_viewed
     <name>_report.md    for each exercise: how many submissions passed, each outcome's count, and the most
                         common mistakes by kind in the learner-facing words (mistakes.py), with counts
     <name>_report.png   the chart the report shows (class_chart.py)
@@ -24,9 +25,11 @@ from . import mistakes
 from .grade_one import Grade
 from .report import columns, write_atomically
 
-DETAIL_COLUMNS = ["notebook", "lesson", "status", "exercise", "outcome", "part", "diagnosis", "score", "solution_viewed"]
-# Outcomes beyond the checks' five: the notebook was not graded, or its kernel stopped before this check.
-EXTRA_OUTCOMES = {"not_checked": ("?", "Not checked (the kernel stopped)"), "not_graded": ("■", "Notebook not graded")}
+DETAIL_COLUMNS = ["notebook", "lesson", "status", "exercise", "outcome", "part", "diagnosis", "points", "max_points",
+                  "parts_passed", "parts_failed", "solution_viewed"]
+# An outcome beyond the checks' own: the notebook was not graded. `not_checked` is the checks' (nothing could be
+# judged), and also the outcome of an exercise the kernel stopped before (diagnosis `kernel_stopped`).
+EXTRA_OUTCOMES = {"not_graded": ("■", "Notebook not graded")}
 ORDER = ["correct", "incorrect", "raised", "not_attempted", "uncheckable", "not_checked", "not_graded"]
 
 
@@ -50,13 +53,17 @@ def cells(grade: Grade) -> list[dict]:
         if grade.status != "graded":
             outcome, part, diagnosis = "not_graded", "", ""
         elif result is None:
-            outcome, part, diagnosis = "not_checked", "", ""
+            outcome, part, diagnosis = "not_checked", "", "kernel_stopped"
         else:
             outcome, part, diagnosis = result.outcome, result.part or "", result.diagnosis or ""
+        parts = result.parts if result is not None and grade.status == "graded" else ()
         rows.append({
             "notebook": grade.notebook, "lesson": grade.lesson, "status": grade.status, "exercise": exercise_id,
             "outcome": outcome, "part": part, "diagnosis": diagnosis,
-            "score": "1" if exercise_id and grade.passed(exercise_id) else "0",
+            "points": str(grade.points(exercise_id)) if exercise_id else "0",
+            "max_points": str(grade.max_points(exercise_id)) if exercise_id else "",
+            "parts_passed": ";".join(name for name, passed in parts if passed),
+            "parts_failed": ";".join(name for name, passed in parts if not passed),
             "solution_viewed": "yes" if getattr(grade, "solution_viewed", {}).get(exercise_id) else "",
         })
     return rows
@@ -72,8 +79,10 @@ def render_detail(grades: list[Grade]) -> str:
 
 
 def tally(grades: list[Grade]) -> dict[str, dict]:
-    """exercise id -> {"outcomes": Counter, "mistakes": Counter of diagnosis (None: no kind), "viewed": int}."""
-    found = {e: {"outcomes": Counter(), "mistakes": Counter(), "viewed": 0} for e in columns(grades)}
+    """exercise id -> {"outcomes": Counter, "mistakes": Counter of diagnosis (None: no kind), "viewed": int,
+    "points": total points, "max_points": the exercise's points, "parts": Counter of parts right}."""
+    found = {e: {"outcomes": Counter(), "mistakes": Counter(), "viewed": 0, "points": 0, "max_points": 0,
+                 "parts": Counter()} for e in columns(grades)}
     for grade in grades:
         for row in cells(grade):
             if not row["exercise"]:
@@ -83,6 +92,9 @@ def tally(grades: list[Grade]) -> dict[str, dict]:
             if row["outcome"] == "incorrect":
                 counts["mistakes"][row["diagnosis"] or None] += 1
             counts["viewed"] += row["solution_viewed"] == "yes"
+            counts["points"] += int(row["points"])
+            counts["max_points"] = max(counts["max_points"], int(row["max_points"] or 0))
+            counts["parts"].update(name for name in row["parts_passed"].split(";") if name)
     return found
 
 
@@ -92,6 +104,7 @@ def _plural(n: int, word: str) -> str:
 
 def render_report(grades: list[Grade], chart_name: str | None) -> str:
     titles = {e.id: e.title for e in all_exercises()}
+    part_names = {e.id: e.parts for e in all_exercises()}
     graded = sum(g.status == "graded" for g in grades)
     lines = ["# What the class got wrong", "",
              f"{_plural(len(grades), 'submission')}: {graded} graded, {len(grades) - graded} not graded. "
@@ -107,6 +120,10 @@ def render_report(grades: list[Grade], chart_name: str | None) -> str:
         lines += ["| outcome | submissions |", "| --- | ---: |"]
         lines += [f"| {outcome_label(o)} | {counts['outcomes'][o]} |" for o in ORDER if counts["outcomes"][o]]
         lines.append("")
+        if counts["max_points"] > 1:
+            right = ", ".join(f"{name} {counts['parts'][name]}" for name in part_names.get(exercise_id, ()))
+            lines += [f"Points: {counts['points']} of {counts['max_points'] * total} "
+                      f"({counts['max_points']} a submission). Submissions with each part right: {right}.", ""]
         if counts["mistakes"]:
             lines += ["Most common mistakes:", "", "| mistake | submissions |", "| --- | ---: |"]
             ranked = sorted(counts["mistakes"].items(), key=lambda kv: (-kv[1], kv[0] or "~"))

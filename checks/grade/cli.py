@@ -48,10 +48,11 @@ def _grading_environment():
 
 def grade_paths(paths, out: str, *, feedback_dir: str | None = None, limits: Limits | None = None,
                 jobs: int | None = None, progress: bool = True, scheduler=None, lesson: str | None = None,
-                written: list | None = None) -> list[Grade]:
+                written: list | None = None, whole_exercises: bool = False) -> list[Grade]:
     """Grade every notebook under `paths` (as `lesson`, "lesson03", when given); write the CSV at `out`,
     the feedback files, the class report and the run summary, appending their paths to `written`.
-    Returns the rows. Raises sandbox.SandboxUnavailable, before anything runs, when `limits.sandbox` and
+    Returns the rows. whole_exercises: 1 point per exercise, only when all of it is right (not a point
+    per part). Raises sandbox.SandboxUnavailable, before anything runs, when `limits.sandbox` and
     bubblewrap cannot start a kernel here."""
     submissions = find(paths, lesson)
     limits = limits or Limits()
@@ -64,6 +65,8 @@ def grade_paths(paths, out: str, *, feedback_dir: str | None = None, limits: Lim
         grades = (grade_all(submissions, limits, jobs=jobs, progress=progress) if scheduler is None
                   else cluster.grade_on_cluster(submissions, limits, scheduler, progress=progress))
     written = [] if written is None else written
+    for grade in grades:
+        grade.whole_exercises = whole_exercises
     for submission, grade in zip(submissions, grades):
         grade.student = submission.student  # found here, where the folders are (not on a cluster's worker)
     report.write_csv(out, grades)
@@ -85,6 +88,8 @@ def parser() -> argparse.ArgumentParser:
     )
     p.add_argument("paths", nargs="*", metavar="PATH", help="a notebook, or a folder searched recursively for *.ipynb")
     p.add_argument("--out", default="grades.csv", help="the CSV to write (default: grades.csv)")
+    p.add_argument("--whole-exercises", action="store_true", help="score 1 point per exercise, only when all of it "
+                   "is right (default: a point per part where a check judges parts, e.g. lesson 3's three gradients)")
     p.add_argument("--feedback", metavar="DIR", help="folder for the feedback files (default: <out name>_feedback beside the CSV)")
     p.add_argument("--lesson", metavar="N", help="grade every submission as lesson N (3, 03 or lesson03); "
                    "default: each notebook's lesson from its metadata, else its file name, else its cells")
@@ -124,7 +129,7 @@ def _not_grading(argv) -> int | None:
                     "it, any lesson's notebook handed in would score its own exercises")
         from .gradescope_bundle import main as export
 
-        return export(args.gradescope_autograder, args.gradescope_lesson)
+        return export(args.gradescope_autograder, args.gradescope_lesson, args.whole_exercises)
     if args.gradescope_lesson:
         p.error("--gradescope-lesson is for --gradescope-autograder; to grade every submission here as "
                 "one lesson, use --lesson N")
@@ -147,7 +152,8 @@ def main(argv=None) -> int:
     try:
         grades = grade_paths(args.paths, args.out, feedback_dir=args.feedback, limits=limits,
                              jobs=args.jobs, progress=not args.quiet, scheduler=args.scheduler,
-                             lesson=normalise_lesson(args.lesson), written=written)
+                             lesson=normalise_lesson(args.lesson), written=written,
+                             whole_exercises=args.whole_exercises)
     except (NothingToGrade, cluster.ClusterError) as exc:
         print(f"python -m checks.grade: {exc}", file=sys.stderr)
         return 2

@@ -30,12 +30,12 @@ def solutions_viewed(path) -> set:
 
 
 def render(grade: Grade, viewed=frozenset()) -> str:
-    total = len(grade.exercises)
+    total = grade.max_score
     lines = [f"# Feedback: {grade.notebook}", ""]
     lines += [f"**{warning}**\n" for warning in getattr(grade, "warnings", ())]  # e.g. graded with --no-sandbox
     lines.append(f"- Lesson: {grade.lesson or 'unknown'}")
     lines.append(f"- Status: {grade.status}")
-    lines.append(f"- Score: {grade.score} of {total}" if total else f"- Score: {grade.score}")
+    lines.append(f"- Score: {grade.score} of {total} ({grade.percent:g}%)" if total else f"- Score: {grade.score}")
     if grade.seed is not None:
         lines.append(f"- Random seed of the checks: {grade.seed}")
     lines.append("")
@@ -49,10 +49,12 @@ def render(grade: Grade, viewed=frozenset()) -> str:
         result = grade.results.get(exercise_id)
         name = exercise_id.split(".", 1)[-1]
         if result is None:
-            lines += [f"## ? Not checked: {name}", "", "The kernel stopped before this exercise could be checked.", ""]
+            lines += [f"## ? Not checked: {name}", "", f"Points: 0 of {grade.max_points(exercise_id)}", "",
+                      "The kernel stopped before this exercise could be checked.", ""]
             continue
         mark, words, _ = OUTCOMES.get(result.outcome, ("?", result.outcome, ""))
-        lines += [f"## {mark} {words}: {name}", "", "```text", result.message.replace("```", "'''"), "```", ""]
+        lines += [f"## {mark} {words}: {name}", "", _points_line(grade, exercise_id, result), "",
+                  "```text", result.message.replace("```", "'''"), "```", ""]
         if name in viewed:
             lines += [f'The notebook shows this exercise\'s solution (`check.solution("{name}")`).', ""]
     if grade.cell_errors:
@@ -60,6 +62,16 @@ def render(grade: Grade, viewed=frozenset()) -> str:
                   "The notebook kept running after each; exercises that needed them may have failed above.", ""]
         lines += [f"- {error}" for error in grade.cell_errors] + [""]
     return "\n".join(lines)
+
+
+def _points_line(grade: Grade, exercise_id: str, result) -> str:
+    """"Points: 2 of 3 (right: dinputs, dweights; not yet: dbiases)"."""
+    line = f"Points: {grade.points(exercise_id)} of {grade.max_points(exercise_id)}"
+    if result.parts and not grade.whole_exercises:
+        right = ", ".join(name for name, passed in result.parts if passed) or "none"
+        wrong = ", ".join(name for name, passed in result.parts if not passed)
+        line += f" (right: {right}" + (f"; not yet: {wrong}" if wrong else "") + ")"
+    return line
 
 
 def path_for(folder: str, submission: Submission) -> Path:

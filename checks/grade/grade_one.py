@@ -44,13 +44,48 @@ class Grade:
     warnings: list = field(default_factory=list)  # about the grading itself (graded without the sandbox)
     student: str = ""  # from the LMS's naming of the file (students.py), set by the command
 
+    whole_exercises: bool = False  # scoring: 1 point per exercise, only when it is all right (--whole-exercises)
+
     def passed(self, exercise_id: str) -> bool:
         result = self.results.get(exercise_id)
         return self.status == "graded" and result is not None and result.passed
 
+    def points(self, exercise_id: str) -> int:
+        """One per part the check judged right (1 for an exercise judged whole, when right); 0 when the
+        notebook was not graded or the exercise not checked."""
+        result = self.results.get(exercise_id)
+        if self.status != "graded" or result is None:
+            return 0
+        if self.whole_exercises:
+            return int(result.passed)
+        if result.parts:
+            return result.points
+        return self.max_points(exercise_id) if result.passed else 0  # a verdict that judged no parts
+
+    def max_points(self, exercise_id: str) -> int:
+        return 1 if self.whole_exercises else max_points(exercise_id)
+
     @property
     def score(self) -> int:
-        return sum(self.passed(e) for e in self.exercises)
+        return sum(self.points(e) for e in self.exercises)
+
+    @property
+    def max_score(self) -> int:
+        """The lesson's points: a notebook that could not be graded scores 0 of them (0 if its lesson is unknown)."""
+        return sum(self.max_points(e) for e in self.exercises)
+
+    @property
+    def percent(self) -> float:
+        """score / max_score * 100, to one decimal (0 when the maximum is unknown)."""
+        return round(100 * self.score / self.max_score, 1) if self.max_score else 0.0
+
+
+def max_points(exercise_id: str) -> int:
+    """An exercise's points when all of it is right: one per part its check judges apart, else 1."""
+    from checks._catalog import all_exercises
+
+    found = {e.id: e for e in all_exercises(graded_only=True)}.get(exercise_id)
+    return found.max_points if found else 1
 
 
 def grade(submission: Submission, limits: Limits, data: bytes | None = None) -> Grade:

@@ -8,7 +8,8 @@ Gradescope's documented format (gradescope-autograders.readthedocs.io, "Autograd
      "tests": [{"name": "...", "number": "1", "score": 1.0, "max_score": 1.0, "status": "passed",
                 "output": "<the check's feedback>", "output_format": "text", "visibility": "visible"}, ...]}
 
-One test per graded exercise, worth 1 point; its output is what the check said, as in the notebook.
+One test per graded exercise, worth the exercise's points (one per part its check judges apart, as in the
+grades CSV; 1 each with --whole-exercises); its output is what the check said, as in the notebook.
 With an assignment's lesson (`--lesson`), a notebook of another lesson, a broken file or no notebook
 at all still lists that lesson's exercises, each at 0, so the maximum never changes.
 """
@@ -27,7 +28,7 @@ from checks._catalog import all_exercises
 from checks._result import OUTCOMES
 
 from .execute import Limits
-from .grade_one import Grade
+from .grade_one import Grade, max_points
 from .judge import graded_exercises
 from .report import write_atomically
 
@@ -45,11 +46,12 @@ def normalise_lesson(text: str | None) -> str | None:
     return lesson
 
 
-def _test(number: int, exercise_id: str, passed: bool, output: str) -> dict:
+def _test(number: int, exercise_id: str, points: int, max_points: int, output: str) -> dict:
     titles = {e.id: e.title for e in all_exercises()}
     name = exercise_id.split(".", 1)[-1]
     return {"name": f"{name}: {titles.get(exercise_id, '')}".rstrip(": "), "number": str(number),
-            "score": 1.0 if passed else 0.0, "max_score": 1.0, "status": "passed" if passed else "failed",
+            "score": float(points), "max_score": float(max_points),
+            "status": "passed" if points == max_points else "failed",
             "output": output, "output_format": "text", "visibility": "visible"}
 
 
@@ -59,8 +61,11 @@ def _chosen(grades: list[Grade], lesson: str | None) -> Grade | None:
     return max(matching, key=lambda g: (g.score, g.status == "graded"), default=None)
 
 
-def results(grades: list[Grade], lesson: str | None = None, seconds: float = 0.0) -> dict:
-    """The results.json content for the grades of one Gradescope submission (its notebooks)."""
+def results(grades: list[Grade], lesson: str | None = None, seconds: float = 0.0, whole_exercises: bool = False) -> dict:
+    """The results.json content for the grades of one Gradescope submission (its notebooks).
+    whole_exercises: 1 point per exercise, only when all of it is right (set on the grades, which score so)."""
+    for g in grades:
+        g.whole_exercises = whole_exercises
     grade = _chosen(grades, lesson)
     lines = []
     if grade is None:
@@ -84,15 +89,20 @@ def results(grades: list[Grade], lesson: str | None = None, seconds: float = 0.0
     tests = []
     for number, exercise_id in enumerate(exercises, 1):
         result = grade.results.get(exercise_id) if scored else None
+        most = 1 if whole_exercises else max_points(exercise_id)
         if result is None:
             output = ("The kernel stopped before this exercise could be checked." if scored
                       else "Not graded: see the message above the tests.")
-            tests.append(_test(number, exercise_id, False, output))
+            tests.append(_test(number, exercise_id, 0, most, output))
             continue
         mark, words, _ = OUTCOMES.get(result.outcome, ("?", result.outcome, ""))
-        tests.append(_test(number, exercise_id, result.passed, f"{mark} {words}\n{result.message}"))
+        points = grade.points(exercise_id)
+        right = [name for name, passed in result.parts if passed]
+        note = (f"\nParts right: {', '.join(right) or 'none'} ({points} of {most} points)."
+                if result.parts and not whole_exercises and not result.passed else "")
+        tests.append(_test(number, exercise_id, points, most, f"{mark} {words}\n{result.message}{note}"))
     score = sum(t["score"] for t in tests)
-    lines.insert(0, f"Score: {score:g} of {len(tests)}.")
+    lines.insert(0, f"Score: {score:g} of {sum(t['max_score'] for t in tests):g}.")
     return {"score": score, "output": "\n".join(lines), "output_format": "text", "execution_time": int(round(seconds)),
             "visibility": "visible", "stdout_visibility": "hidden", "tests": tests}
 
@@ -113,7 +123,7 @@ def _limits() -> Limits:
     return limits
 
 
-def run(root: str, lesson: str | None = None) -> dict:
+def run(root: str, lesson: str | None = None, whole_exercises: bool = False) -> dict:
     """Grade <root>/submission/*.ipynb; write and return <root>/results/results.json's content."""
     from .cli import grade_paths
 
@@ -126,7 +136,7 @@ def run(root: str, lesson: str | None = None) -> dict:
                                  progress=False)
     for g in grades:
         g.notebook = os.path.basename(g.notebook)  # the learner's own file name, not the container's path
-    content = results(grades, lesson, time.monotonic() - started)
+    content = results(grades, lesson, time.monotonic() - started, whole_exercises)
     path = Path(root) / "results" / "results.json"
     write_atomically(str(path), json.dumps(content, indent=1, ensure_ascii=False) + "\n")
     return content
@@ -138,13 +148,16 @@ def main(argv=None) -> int:
     p.add_argument("--root", default=os.environ.get("BACKPROP_AUTOGRADER_ROOT", "/autograder"),
                    help="the autograder folder (default: $BACKPROP_AUTOGRADER_ROOT or /autograder)")
     p.add_argument("--lesson", help="the assignment's lesson (lesson03); default: each notebook's own")
+    p.add_argument("--whole-exercises", action="store_true",
+                   help="1 point per exercise, only when all of it is right (default: a point per part)")
     args = p.parse_args(argv)
     try:
         lesson = normalise_lesson(args.lesson)
     except ValueError as exc:
         p.error(str(exc))
-    content = run(args.root, lesson)
-    print(f"score {content['score']:g} of {len(content['tests'])}; wrote {Path(args.root) / 'results' / 'results.json'}")
+    content = run(args.root, lesson, args.whole_exercises)
+    most = sum(t["max_score"] for t in content["tests"])
+    print(f"score {content['score']:g} of {most:g}; wrote {Path(args.root) / 'results' / 'results.json'}")
     return 0
 
 

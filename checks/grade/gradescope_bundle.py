@@ -37,9 +37,10 @@ def package_files() -> list[Path]:
     return found
 
 
-def run_autograder_script(lesson: str | None) -> str:
+def run_autograder_script(lesson: str | None, whole_exercises: bool = False) -> str:
     template = (TEMPLATES / "run_autograder").read_text(encoding="utf-8")
-    return template.replace("@LESSON_ARGUMENTS@", f"--lesson {lesson}" if lesson else "")
+    arguments = " ".join(([f"--lesson {lesson}"] if lesson else []) + (["--whole-exercises"] if whole_exercises else []))
+    return template.replace("@LESSON_ARGUMENTS@", arguments)
 
 
 def _add(archive: zipfile.ZipFile, name: str, data: bytes, executable: bool = False) -> None:
@@ -49,9 +50,10 @@ def _add(archive: zipfile.ZipFile, name: str, data: bytes, executable: bool = Fa
     archive.writestr(info, data)
 
 
-def export(out: str, lesson: str) -> Path:
-    """Write the bundle to `out`; `lesson` ("3", "lesson03") fixes the assignment's exercises. Returns its
-    path. ValueError, writing nothing, without a lesson or for one that is not graded."""
+def export(out: str, lesson: str, whole_exercises: bool = False) -> Path:
+    """Write the bundle to `out`; `lesson` ("3", "lesson03") fixes the assignment's exercises;
+    `whole_exercises` scores 1 point per exercise, only when all of it is right. Returns its path.
+    ValueError, writing nothing, without a lesson or for one that is not graded."""
     if not lesson:
         raise ValueError("a Gradescope bundle needs its assignment's lesson: --gradescope-lesson N")
     lesson = normalise_lesson(lesson)
@@ -60,7 +62,7 @@ def export(out: str, lesson: str) -> Path:
     temporary = out_path.with_name(f".{out_path.name}.tmp")
     with zipfile.ZipFile(temporary, "w") as archive:
         _add(archive, "setup.sh", (TEMPLATES / "setup.sh").read_bytes(), executable=True)
-        _add(archive, "run_autograder", run_autograder_script(lesson).encode("utf-8"), executable=True)
+        _add(archive, "run_autograder", run_autograder_script(lesson, whole_exercises).encode("utf-8"), executable=True)
         for relative in package_files():
             if relative.parts[:3] == ("checks", "grade", TEMPLATES.name):
                 continue  # the templates are the two scripts above
@@ -69,10 +71,10 @@ def export(out: str, lesson: str) -> Path:
     return out_path
 
 
-def main(out: str, lesson: str | None) -> int:
+def main(out: str, lesson: str | None, whole_exercises: bool = False) -> int:
     """The command line's --gradescope-autograder: 0, or 2 for a missing lesson or one that is not graded."""
     try:
-        path = export(out, lesson)
+        path = export(out, lesson, whole_exercises)
     except ValueError as exc:
         print(f"python -m checks.grade: {exc}", file=sys.stderr)
         return 2

@@ -99,7 +99,7 @@ WORDS = {
     "relu_wrong_node": "ReLU's derivative taken from the wrong node or wrong at 0",
     "no_gradient": "an operation's `_backward` that adds nothing to an input's grad",
     "missing_backward": "an operation without its `_backward`",
-    "operation_not_ready": "backward() not checked: an operation's `_backward` is not right yet",
+    "graph_not_built": "backward() not checked: no graph could be built with the class (neither Value(data, parents, op) nor its operations)",
     "output_grad_not_one": "the output's grad not set to 1 before going backwards",
     "wrong_visit_order": "nodes visited in the wrong order (a node before everything that uses it)",
     "visited_twice": "a node's `_backward` run more than once",

@@ -2,7 +2,10 @@
 
 Columns: notebook (relative to the folder graded), student (from the LMS's naming, students.py),
 lesson, status, one column per graded exercise `lessonNN.name` (the union over the rows' lessons, in
-course order; 1 or 0, empty where the exercise is not in the row's lesson), score.
+course order; the exercise's points, empty where it is not in the row's lesson), score (the points),
+max_score (the lesson's points) and percent (score / max_score * 100, one decimal). An exercise whose
+check judges parts (lesson 3's dinputs, dweights, dbiases) scores one point per part right; with
+--whole-exercises every exercise is one point, only when all of it is right.
 
 Every file grading writes is made with the mode the umask gives a new file (0644 under umask 022), as
 `open` would: the temporary file of an atomic write is otherwise private (0600).
@@ -29,10 +32,11 @@ def render(grades: list[Grade]) -> str:
     exercise_columns = columns(grades)
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(["notebook", "student", "lesson", "status", *exercise_columns, "score"])
+    writer.writerow(["notebook", "student", "lesson", "status", *exercise_columns, "score", "max_score", "percent"])
     for g in grades:
-        cells = [("1" if g.passed(e) else "0") if e in g.exercises else "" for e in exercise_columns]
-        writer.writerow([g.notebook, getattr(g, "student", ""), g.lesson, g.status, *cells, g.score])
+        cells = [str(g.points(e)) if e in g.exercises else "" for e in exercise_columns]
+        writer.writerow([g.notebook, getattr(g, "student", ""), g.lesson, g.status, *cells, g.score,
+                         g.max_score if g.exercises else "", f"{g.percent:g}"])
     return out.getvalue()
 
 

@@ -1,5 +1,5 @@
 """The run summary beside the CSV (`grades.csv` -> `grades_summary.txt`): when, how many of each status,
-the limits, and whether the kernels were walled off. Without the sandbox it starts with a warning."""
+the limits, how scores were counted (and the mean percent), and whether the kernels were walled off. Without the sandbox it starts with a warning."""
 from __future__ import annotations
 
 import collections
@@ -26,6 +26,7 @@ def render(grades, limits, wall: str | None) -> str:
         f"Limits per kernel: {limits.cell_seconds:g} s a cell, {limits.notebook_seconds:g} s a notebook, "
         f"{limits.call_seconds:g} s a call while checking, {limits.memory_mb} MB of memory, "
         f"files up to {limits.file_mb} MB" + (f", {limits.processes} processes" if wall else ""),
+        _scoring(grades),
     ]
     if wall:
         lines.append(f"Sandbox: on ({wall}): each kernel could write only into its own copy's folder, saw no "
@@ -33,6 +34,16 @@ def render(grades, limits, wall: str | None) -> str:
     else:
         lines.append("Sandbox: OFF (--no-sandbox)")
     return "\n".join(lines) + "\n"
+
+
+def _scoring(grades) -> str:
+    """How the scores were counted, and the class's mean percent of the notebooks whose lesson is known."""
+    whole = any(getattr(g, "whole_exercises", False) for g in grades)
+    how = ("whole exercises (--whole-exercises): 1 point each, only when all of it is right" if whole else
+           "a point per part where a check judges parts (the README's points table), else 1 per exercise")
+    known = [g.percent for g in grades if g.max_score]
+    mean = f"; mean {sum(known) / len(known):.1f}% over {len(known)} notebook(s) of a known lesson" if known else ""
+    return f"Scoring: {how}{mean}"
 
 
 def write(path: str, grades, limits, wall: str | None) -> None:

@@ -1,8 +1,9 @@
 """Plain values to and from the files the grader exchanges with the kernel's agent (see agent.py).
 
 Grader -> kernel (`encode`): arrays, numbers, strings, containers of them, proxies (by id), the
-checks' own functions (as callbacks the kernel calls back through), and the checks' own simple
-objects (sent as namespaces of attributes, whose changes come back with the call).
+checks' own functions (as callbacks the kernel calls back through), the checks' own simple
+objects (sent as namespaces of attributes, whose changes come back with the call), and lesson 9's
+`ChainRule`s (a Value's course-made `_backward`, which must outlive the request: the agent builds it).
 
 Kernel -> grader (`decode`): only plain data is accepted. Arrays are read with np.load without
 pickles, so they are real numpy arrays of numbers; numbers are Python or numpy numbers. Whatever
@@ -15,6 +16,8 @@ import json
 import os
 
 import numpy as np
+
+from checks._autograd_rules import ChainRule
 
 _NUMERIC = "biufc"
 
@@ -80,6 +83,9 @@ class Encoder:
             return {"t": "tuple" if isinstance(x, tuple) else "list", "items": [self(i) for i in x]}
         if isinstance(x, dict):
             return {"t": "dict", "items": [[self(k), self(v)] for k, v in x.items()]}
+        if isinstance(x, ChainRule):  # lesson 9's course-made `_backward`: built again in the kernel, as data
+            return {"t": "chain_rule", "out": self(x.out), "parents": [self(p) for p in x.parents],
+                    "local": [float(d) for d in x.local]}
         if callable(x):
             callback_id = len(self.callbacks) + 1
             self.callbacks[callback_id] = x
