@@ -17,8 +17,9 @@ from pathlib import Path
 
 EDITION_FILE = Path(__file__).resolve().with_name("edition.json")
 
-NOT_RELEASED = ("Your instructor has not released the solutions of this lesson yet. Ask them, or ask the "
-                "hints again: check.hint(\"{name}\") goes from the idea to a partial line with blanks.")
+NOT_RELEASED = ("Your instructor has not released the solutions of this lesson yet, so check.solution(\"{name}\") "
+                "cannot show this answer. The hints before this one go from the idea to a partial line with "
+                "blanks: check.hint(\"{name}\", 1) starts them again.")
 
 
 def _edition() -> dict | None:
