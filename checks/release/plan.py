@@ -1,12 +1,15 @@
 """What a release holds: the lessons chosen, the solutions released, and the combinations refused.
 
-A lesson's course-authored cell may provide a worked class that answers another lesson's graded
-exercise (lessons 7 and 8 provide `Layer_Dense`, `Activation_ReLU`, `Optimizer_SGD`, which pass lesson 6's
-checks). Such a cell says so in its metadata, `"provides_answers": ["lesson06.Layer_Dense", ...]`, in the
-solution notebook (make_lessons copies it into the lesson). A release refuses to send such a lesson out
-with the lesson it answers unless that lesson's solutions are released too: the learner would otherwise
-find lesson 6's answer in lesson 7. (Swapping the worked class for the learner's own is not done: the
-cells after it run the class unconditionally, so a blank lesson would stop there.)
+A cell may hold another lesson's graded answer in two ways, and says so in its metadata in the solution
+notebook (make_lessons copies it into the lesson): `"provides_answers": ["lesson06.Layer_Dense", ...]`.
+- A worked cell (no solution markers) gives it in the blank lesson too: lessons 7 and 8 provide working
+  `Layer_Dense`, `Activation_ReLU`, `Optimizer_SGD`, which pass lesson 6's checks and hold lesson 3's,
+  4's and 5's answers as methods.
+- An exercise cell gives it in its answer, that is in the lesson's solution notebook only: lesson 6's
+  `Layer_Dense` answer holds lesson 3's `dense_backward`.
+A release refuses to send either out with the lesson it answers unless that lesson's solutions go out
+too; the message names the lessons and why. (Swapping a worked class for the learner's own is not done:
+the cells after it use the class unconditionally, so a blank lesson would stop there.)
 """
 from __future__ import annotations
 
@@ -17,6 +20,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent.parent  # the full course: lessons/, solutions/, checks/
 _PREFIX = re.compile(r"^(\d+)_")
+_MARKER = re.compile(r"^[ \t]*### BEGIN SOLUTION[ \t]*$", re.M)
 
 
 class PlanError(ValueError):
@@ -29,7 +33,8 @@ class Plan:
     solutions: tuple  # lesson numbers whose solutions go out, a subset of lessons
     notebooks: dict  # {number: "03_batched_dense"}
 
-    def lesson_ids(self, numbers) -> list:
+    @staticmethod
+    def lesson_ids(numbers) -> list:
         return [f"lesson{n:02d}" for n in numbers]
 
 
@@ -64,10 +69,11 @@ def parse_lessons(text: str, available) -> tuple:
 
 
 def provided_answers(notebook: str, root: Path = ROOT) -> list:
-    """[(exercise id, class or function name)] that the lesson's course-authored cells provide worked."""
-    cells = json.loads((root / "lessons" / f"{notebook}.ipynb").read_text(encoding="utf-8"))["cells"]
-    return [(exercise_id, exercise_id.split(".", 1)[1]) for cell in cells
-            for exercise_id in cell.get("metadata", {}).get("provides_answers", [])]
+    """[(exercise id, in_answer)] the solution notebook's cells say they hold; in_answer is True when the
+    cell is an exercise (it holds them in its answer only), False for a worked cell (in the lesson too)."""
+    cells = json.loads((root / "solutions" / f"{notebook}.ipynb").read_text(encoding="utf-8"))["cells"]
+    return [(exercise_id, bool(_MARKER.search("".join(cell.get("source", "")))))
+            for cell in cells for exercise_id in cell.get("metadata", {}).get("provides_answers", [])]
 
 
 def make_plan(lessons: str, solutions: str | None = None, every_solution: bool = False, root: Path = ROOT) -> Plan:
@@ -90,24 +96,61 @@ def make_plan(lessons: str, solutions: str | None = None, every_solution: bool =
     return plan
 
 
+def _lesson_number(exercise_id: str) -> int:
+    return int(exercise_id.split(".")[0].removeprefix("lesson"))
+
+
 def refuse_answering_combinations(plan: Plan, root: Path = ROOT) -> None:
-    """PlanError if a chosen lesson provides a worked answer to another chosen lesson without its solutions
-    (every such pair named, one sentence each)."""
+    """PlanError naming every chosen lesson (or released solution) that would give away the graded answer
+    of a chosen lesson whose solutions stay withheld."""
+    withheld = [n for n in plan.lessons if n not in plan.solutions]
     refusals = []
     for number in plan.lessons:
-        clashes = {}
-        for exercise_id, name in provided_answers(plan.notebooks[number], root):
-            answered = int(exercise_id.split(".")[0].removeprefix("lesson"))
-            if answered != number and answered in plan.lessons and answered not in plan.solutions:
-                clashes.setdefault(answered, []).append(name)
-        for answered, names in clashes.items():
-            listed = ", ".join(f"`{name}`" for name in names)
+        worked, in_answers = {}, {}
+        for exercise_id, in_answer in provided_answers(plan.notebooks[number], root):
+            answered = _lesson_number(exercise_id)
+            if answered == number or answered not in withheld:
+                continue
+            if not in_answer:
+                worked.setdefault(answered, []).append(exercise_id.split(".", 1)[1])
+            elif number in plan.solutions:
+                in_answers.setdefault(answered, []).append(exercise_id.split(".", 1)[1])
+        worked, in_answers = dict(sorted(worked.items())), dict(sorted(in_answers.items()))
+        if worked:
             refusals.append(
-                f"lessons {answered} and {number} cannot go out together while lesson {answered}'s solutions "
-                f"are not released: lesson {number} provides a working {listed}, which "
-                f"{'passes' if len(names) == 1 else 'pass'} lesson {answered}'s graded "
-                f"check{'s' * (len(names) > 1)}, so a learner could copy {'it' if len(names) == 1 else 'them'} "
-                f"into lesson {answered}. Release lesson {answered}'s solutions with them "
-                f"(--solutions {answered}, or --with-solutions), or leave lesson {number} out until then.")
+                f"lesson {number} cannot go out with {_lessons(worked)} while {_their(worked)} solutions are "
+                f"withheld: its worked code holds {_their(worked)} graded {_answers(worked)}, ready to copy. "
+                f"Release {_their(worked)} solutions with it (--solutions {','.join(map(str, worked))},...), "
+                f"or leave lesson {number} out until then.")
+        if in_answers:
+            refusals.append(
+                f"lesson {number}'s solutions cannot go out while {_withheld(in_answers)} are withheld: they hold {_their(in_answers)} graded {_answers(in_answers)}. "
+                f"Release them together (--solutions {','.join(map(str, [*in_answers, number]))},...), or neither.")
     if refusals:
         raise PlanError("\n".join(refusals))
+
+
+def _lessons(by_lesson: dict) -> str:
+    numbers = [str(n) for n in by_lesson]
+    return f"lesson {numbers[0]}" if len(numbers) == 1 else f"lessons {', '.join(numbers[:-1])} and {numbers[-1]}"
+
+
+def _their(by_lesson: dict) -> str:
+    return f"lesson {next(iter(by_lesson))}'s" if len(by_lesson) == 1 else "their"
+
+
+def _withheld(by_lesson: dict) -> str:
+    """{3: ...} -> "lesson 3's"; {3: ..., 4: ...} -> "those of lessons 3 and 4" """
+    return f"lesson {next(iter(by_lesson))}'s" if len(by_lesson) == 1 else f"those of {_lessons(by_lesson)}"
+
+
+def _answers(by_lesson: dict) -> str:
+    """{6: ["Layer_Dense"], 3: ["dense_backward"]} -> "answers (lesson 6: `Layer_Dense`; lesson 3: ...)" """
+    count = sum(len(names) for names in by_lesson.values())
+    listed = "; ".join(f"lesson {n}: {_listed(names)}" for n, names in by_lesson.items())
+    return f"answer{'s' * (count > 1)} ({listed})"
+
+
+def _listed(names) -> str:
+    quoted = [f"`{name}`" for name in dict.fromkeys(names)]
+    return quoted[0] if len(quoted) == 1 else ", ".join(quoted[:-1]) + " and " + quoted[-1]
