@@ -5,7 +5,9 @@ replaces while keeping anything else in it (.git, a CI workflow the teacher adde
 """
 from __future__ import annotations
 
+import ast
 import json
+import re
 import shutil
 from pathlib import Path
 
@@ -42,8 +44,9 @@ def write_release(plan: Plan, dest: Path, github: str = "OWNER/REPO") -> list:
             shutil.rmtree(target)
         elif target.exists() or target.is_symlink():
             target.unlink()
+    unreleased = {f"{name}.py" for name in all_lesson_modules() if name not in check_modules(plan)}
     for package in PACKAGES:
-        shutil.copytree(ROOT / package, dest / package, ignore=_ignore_instructor_only)
+        shutil.copytree(ROOT / package, dest / package, ignore=_ignore(unreleased if package == "checks" else ()))
     shutil.copytree(ROOT / "binder", dest / "binder")
     shutil.copy2(ROOT / "requirements.txt", dest / "requirements.txt")
     (dest / "pyproject.toml").write_text(learner_pyproject((ROOT / "pyproject.toml").read_text(encoding="utf-8")),
@@ -65,11 +68,47 @@ def write_release(plan: Plan, dest: Path, github: str = "OWNER/REPO") -> list:
                   if p.is_file() and ".git" not in p.relative_to(dest).parts[:1])
 
 
-def _ignore_instructor_only(folder, names) -> set:
-    here = Path(folder).resolve().relative_to(ROOT).as_posix()
-    return {name for name in names
-            if f"{here}/{name}" in INSTRUCTOR_ONLY or name in ("__pycache__", "edition.json")
-            or name.endswith(".egg-info")}
+def _ignore(top_level_files=()):
+    """copytree's ignore: instructor-only folders, caches, and `top_level_files` of the package itself."""
+
+    def ignore(folder, names) -> set:
+        here = Path(folder).resolve().relative_to(ROOT).as_posix()
+        return {name for name in names
+                if f"{here}/{name}" in INSTRUCTOR_ONLY or name in ("__pycache__", "edition.json")
+                or name.endswith(".egg-info") or ("/" not in here and name in top_level_files)}
+
+    return ignore
+
+
+_LESSON_MODULE = re.compile(r"\blesson(\d\d)\b")
+
+
+def all_lesson_modules() -> list:
+    return sorted(p.stem for p in (ROOT / "checks").glob("lesson[0-9][0-9].py"))
+
+
+def check_modules(plan: Plan) -> set:
+    """The lesson modules of checks/ a release needs: its lessons' own, those their notebooks import, and
+    those these import in turn (lesson 6's checks use lesson 4's). The checks of other lessons stay out:
+    their hints and messages are about lessons the class has not received."""
+    needed = {f"lesson{n:02d}" for n in plan.lessons}
+    for notebook in plan.notebooks.values():
+        cells = json.loads((ROOT / "lessons" / f"{notebook}.ipynb").read_text(encoding="utf-8"))["cells"]
+        needed |= {f"lesson{m}" for cell in cells if cell["cell_type"] == "code"
+                   for line in "".join(cell["source"]).splitlines() if "import" in line
+                   for m in _LESSON_MODULE.findall(line)}
+    todo = list(needed)
+    while todo:
+        tree = ast.parse((ROOT / "checks" / f"{todo.pop()}.py").read_text(encoding="utf-8"))
+        for node in ast.walk(tree):
+            if isinstance(node, ast.ImportFrom):
+                names = [node.module or ""] + [alias.name for alias in node.names]
+                for name in names:
+                    for number in _LESSON_MODULE.findall(name):
+                        if f"lesson{number}" not in needed:
+                            needed.add(f"lesson{number}")
+                            todo.append(f"lesson{number}")
+    return needed
 
 
 def learner_pyproject(text: str) -> str:
