@@ -123,11 +123,11 @@ def learner_pyproject(text: str) -> str:
 
 
 def _titles(plan: Plan) -> dict:
-    """{number: the lesson's title, from its first heading ("# Lesson 3: Batches" -> "Batches")}"""
+    """{number: the lesson's title, from its first heading ("# Lesson 4 — ReLU's backward pass" -> "ReLU's ...")}"""
     titles = {}
     for number, notebook in plan.notebooks.items():
         cells = json.loads((ROOT / "lessons" / f"{notebook}.ipynb").read_text(encoding="utf-8"))["cells"]
         heading = next((line for cell in cells if cell["cell_type"] == "markdown"
                         for line in "".join(cell["source"]).splitlines() if line.startswith("# ")), "")
-        titles[number] = heading[2:].split(":", 1)[-1].strip() or notebook
+        titles[number] = re.sub(r"^Lesson\s+\d+\s*[:—–-]\s*", "", heading[2:].strip()) or notebook
     return titles

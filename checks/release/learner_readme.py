@@ -48,13 +48,14 @@ you close the tab or leave it idle: download your notebook (File > Download) bef
 ```text
 git clone https://github.com/{github}.git backprop-class && cd backprop-class
 python3 -m venv .venv && . .venv/bin/activate
-pip install -r requirements.txt && jupyter lab lessons/
+pip install -r requirements.txt && jupyter lab --LabApp.default_url=/lab/tree/lessons/{first}.ipynb
 ```
 
-JupyterLab opens in your browser (if not, open the `http://127.0.0.1:8888/lab?token=...` address it
-prints); stop it with Ctrl+C, twice. As root (some containers) add `--allow-root`. New lessons arrive
-in this repository during the term: `git pull` adds them and leaves the notebooks you already worked in as
-they are, as long as the new release does not change them (your instructor will say if it does).
+JupyterLab opens lesson {plan.lessons[0]} in your browser (if not, open the `http://127.0.0.1:8888/lab?token=...`
+address it prints); stop it with Ctrl+C, twice. Next time, `. .venv/bin/activate && jupyter lab` is
+enough. As root (some containers) add `--allow-root`. New lessons arrive in this repository during the
+term: `git pull` adds them and leaves the notebooks you already worked in as they are, as long as the new
+release does not change them (your instructor will say if it does).
 
 ## The lessons
 
