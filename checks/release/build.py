@@ -129,5 +129,6 @@ def _titles(plan: Plan) -> dict:
         cells = json.loads((ROOT / "lessons" / f"{notebook}.ipynb").read_text(encoding="utf-8"))["cells"]
         heading = next((line for cell in cells if cell["cell_type"] == "markdown"
                         for line in "".join(cell["source"]).splitlines() if line.startswith("# ")), "")
-        titles[number] = re.sub(r"^Lesson\s+\d+\s*[:—–-]\s*", "", heading[2:].strip()) or notebook
+        title = re.sub(r"^Lesson\s+\d+\s*[:—–-]\s*", "", heading[2:].strip()) or notebook
+        titles[number] = title[:1].upper() + title[1:]
     return titles
