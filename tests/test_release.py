@@ -68,7 +68,7 @@ def release_python(first_release, tmp_path_factory) -> Path:
     env = _clean_env(PIP_DISABLE_PIP_VERSION_CHECK="1")
     subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True, env=env, timeout=300)
     python = venv / "bin" / "python"
-    pip = subprocess.run([str(python), "-m", "pip", "install", "-q", "-r", "requirements.txt"], cwd=first_release,
+    pip = subprocess.run([str(python), "-m", "pip", "install", "-q", "--no-compile", "-r", "requirements.txt"], cwd=first_release,
                          env=env, capture_output=True, text=True, timeout=1200)
     assert pip.returncode == 0, pip.stderr[-3000:]
     return python
@@ -131,6 +131,12 @@ def test_the_release_binder_configuration_installs_its_packages(first_release):
 def test_blank_lessons_pass_nbval_lax_in_a_fresh_venv_from_the_release_requirements(first_release, release_python,
                                                                                     tmp_path):
     """The kernel is the release venv's python (a kernelspec of its own); nbval runs from the test venv."""
+    # Binder's last step, binder/postBuild, with this venv's pip: it installs the release's own packages.
+    post_build = subprocess.run([str(first_release / "binder" / "postBuild")], cwd=first_release,
+                                env=_clean_env(PATH=f"{release_python.parent}{os.pathsep}{os.environ['PATH']}"),
+                                capture_output=True, text=True, timeout=300)
+    assert post_build.returncode == 0, post_build.stderr[-3000:]
+    assert "Successfully installed backprop-from-scratch" in post_build.stdout, post_build.stdout[-2000:]
     probe = in_release(release_python, tmp_path, "import checks, importlib.util as u; print(checks.__file__); "
                        "print(u.find_spec('checks.grade'), u.find_spec('checks.release'))", tmp_path)
     checks_file, specs = probe.stdout.split("\n", 1)
@@ -139,6 +145,8 @@ def test_blank_lessons_pass_nbval_lax_in_a_fresh_venv_from_the_release_requireme
     jupyter = tmp_path / "jupyter"
     subprocess.run([str(release_python), "-m", "ipykernel", "install", "--prefix", str(jupyter), "--name",
                     "backprop-release"], check=True, capture_output=True, env=_clean_env(), timeout=120)
+    spec = json.loads((jupyter / "share" / "jupyter" / "kernels" / "backprop-release" / "kernel.json").read_text())
+    assert spec["argv"][0] == str(release_python)
     env = _clean_env(JUPYTER_PATH=str(jupyter / "share" / "jupyter"),
                      BACKPROP_PROGRESS_FILE=str(tmp_path / "progress.json"))
     env["PATH"] = f"{Path(sys.executable).parent}{os.pathsep}{env['PATH']}"
