@@ -68,8 +68,8 @@ def release_python(first_release, tmp_path_factory) -> Path:
     env = _clean_env(PIP_DISABLE_PIP_VERSION_CHECK="1")
     subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True, env=env, timeout=300)
     python = venv / "bin" / "python"
-    pip = subprocess.run([str(python), "-m", "pip", "install", "-q", "--no-compile", "-r", "requirements.txt"], cwd=first_release,
-                         env=env, capture_output=True, text=True, timeout=1200)
+    pip = subprocess.run([str(python), "-m", "pip", "install", "-q", "--no-compile", "-r", "requirements.txt"],
+                         cwd=first_release, env=env, capture_output=True, text=True, timeout=1200)
     assert pip.returncode == 0, pip.stderr[-3000:]
     return python
 
@@ -107,7 +107,8 @@ def test_a_release_holds_the_lessons_packages_requirements_binder_and_a_learner_
     assert json.loads((dest / "checks" / "edition.json").read_text()) == {
         "edition": "class release", "lessons": [f"lesson{n:02d}" for n in FIRST_LESSONS], "solutions": []}
     readme = (dest / "README.md").read_text()
-    for words in ("## Start", "mybinder.org/v2/gh/OWNER/REPO/HEAD?urlpath=lab/tree/lessons/01_chain_rule_one_neuron.ipynb",
+    badge = "mybinder.org/v2/gh/OWNER/REPO/HEAD?urlpath=lab/tree/lessons/01_chain_rule_one_neuron.ipynb"
+    for words in ("## Start", badge,
                   "pip install -r requirements.txt", "## How checks work", 'check.hint("dense_backward")',
                   "has not released the solutions yet", "## Handing in", "lessons/09_autograd.ipynb"):
         assert words in readme, words

@@ -124,7 +124,8 @@ def refuse_answering_combinations(plan: Plan, root: Path = ROOT) -> None:
                 f"or leave lesson {number} out until then.")
         if in_answers:
             refusals.append(
-                f"lesson {number}'s solutions cannot go out while {_withheld(in_answers)} are withheld: they hold {_their(in_answers)} graded {_answers(in_answers)}. "
+                f"lesson {number}'s solutions cannot go out while {_withheld(in_answers)} are withheld: they hold "
+                f"{_their(in_answers)} graded {_answers(in_answers)}. "
                 f"Release them together (--solutions {','.join(map(str, [*in_answers, number]))},...), or neither.")
     if refusals:
         raise PlanError("\n".join(refusals))
