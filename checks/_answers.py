@@ -120,7 +120,7 @@ def not_aliased(value, part: str, notebook: dict, originals: dict) -> None:
 
     notebook:  the learner's namespace (`_learner.caller_namespace()`)
     originals: {name: the array the lesson defined under that name}, e.g. {"dvalues": ..., "z": ...}
-    `drelu = dvalues` followed by `drelu[z <= 0] = 0` is caught here: drelu *is* dvalues, and zeroing it
+    `drelu = dvalues` followed by zeroing some of drelu's entries is caught here: drelu *is* dvalues, and zeroing it
     changed dvalues too, so every later attempt would start from a wrong dvalues.
     """
     for name, original in originals.items():

@@ -197,8 +197,13 @@ def _lesson_exercises(lesson: str) -> dict:
     return {e.name: e for e in REGISTRY.values() if e.lesson == lesson}
 
 
-def solution_level(name: str) -> str:
-    """The last hint level of every exercise: where the answer itself is."""
+def solution_level(name: str, lesson: str = "") -> str:
+    """The last hint level of every exercise: where the answer itself is (in a class release whose
+    instructor has not released the lesson's solutions, that they are not there yet)."""
+    from . import _edition
+
+    if lesson and not _edition.solutions_released(lesson):
+        return _edition.NOT_RELEASED.format(name=name)
     return (f'Still stuck? check.solution("{name}") shows the answer from the solution notebook (your progress '
             "table will note that you looked). Read it, then close it and write the code yourself.")
 
@@ -217,7 +222,7 @@ def make_hint(lesson: str, notebook: str):
             names = ", ".join(f'"{n}"' for n in exercises) or "none"
             return Note("No such exercise", f"Hints exist for: {names}. Example: check.hint({next(iter(exercises), '')!r})")
         info = exercises[name]
-        levels = (*info.hints, solution_level(name))
+        levels = (*info.hints, solution_level(name, lesson))
         if isinstance(level, bool) or not isinstance(level, (int, type(None))):
             level = None
         if level is None:
@@ -250,8 +255,10 @@ def make_solution(lesson: str, notebook: str):
         if not isinstance(name, str) or name not in exercises:
             names = ", ".join(f'"{n}"' for n in exercises) or "none"
             return Note("No such exercise", f"Solutions exist for: {names}. Example: check.solution({next(iter(exercises), '')!r})")
-        from . import _solutions
+        from . import _edition, _solutions
 
+        if not _edition.solutions_released(lesson):  # a class release: say so, read nothing, record nothing
+            return Note(f"No solution yet for {name}", _edition.NOT_RELEASED.format(name=name))
         try:
             code = _solutions.answer_code(notebook, name)
         except (OSError, ValueError, KeyError):

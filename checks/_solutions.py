@@ -7,6 +7,9 @@ answer with `### BEGIN SOLUTION` / `### END SOLUTION` lines. A block answers the
 - by the cell's metadata `"exercise"` (a name or a list of names), for an answer whose check has
   another name than anything the block defines.
 Markdown answers (`<!-- BEGIN SOLUTION -->`) are written answers, not exercises' code, and are skipped.
+
+In a class release (`checks/_edition.py`) a lesson whose solutions the instructor has not released has
+no blocks here, whatever files lie in solutions/: this module then reads nothing.
 """
 from __future__ import annotations
 
@@ -15,6 +18,8 @@ import json
 import re
 from dataclasses import dataclass
 from pathlib import Path
+
+from . import _edition
 
 SOLUTIONS = Path(__file__).resolve().parent.parent / "solutions"
 
@@ -45,8 +50,17 @@ def solution_path(notebook: str) -> Path:
 _cache: dict = {}
 
 
+def lesson_of(notebook: str) -> str:
+    """"03_batched_dense" -> "lesson03" ("" for a name without a number prefix)."""
+    number = re.match(r"(\d+)_", notebook)
+    return f"lesson{int(number.group(1)):02d}" if number else ""
+
+
 def blocks_of(notebook: str) -> list:
-    """Every code solution block of the notebook (read once per change of the file)."""
+    """Every code solution block of the notebook (read once per change of the file); none when a class
+    release has not released that lesson's solutions."""
+    if not _edition.solutions_released(lesson_of(notebook)):
+        return []
     path = solution_path(notebook)
     stamp = path.stat().st_mtime_ns
     if _cache.get(notebook, (None,))[0] != stamp:

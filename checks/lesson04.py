@@ -291,7 +291,7 @@ VALUE_ADVICE = {"wrong_shape": "The mask and drelu have the shape of z: one entr
 @exercise(LESSON, "drelu on the lesson's example", graded=False, hints=DRELU_HINTS)
 def drelu(value, rng):
     dvalues, z = example.relu_dvalues(), example.relu_z()
-    # Where aliasing first can happen: `drelu = dvalues; drelu[z <= 0] = 0` zeroes the learner's dvalues.
+    # Where aliasing first can happen: `drelu = dvalues`, then zeroing entries of drelu, zeroes the learner's dvalues.
     not_aliased(value, "drelu", caller_namespace(), {"dvalues": dvalues, "z": z})
     _compare(value, expected_gradient(dvalues, z), dvalues, z, "your value", "for the lesson's example")
     return "drelu keeps dvalues where z > 0 and is 0 where ReLU was off."
