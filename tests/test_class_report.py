@@ -102,10 +102,10 @@ def test_whole_exercises_keeps_all_or_nothing_scoring(tmp_path):
     assert run.returncode == 0, run.stderr
     rows = {r["notebook"]: r for r in subs.read_csv(tmp_path / "out" / "grades.csv")}
     columns = [EXERCISE, "score", "max_score", "percent"]
-    assert [rows["class/right.ipynb"][c] for c in columns] == ["1", "1", "1", "100"]
-    assert [rows["class/keepdims.ipynb"][c] for c in columns] == ["0", "0", "1", "0"]
+    assert [rows["right.ipynb"][c] for c in columns] == ["1", "1", "1", "100"]
+    assert [rows["keepdims.ipynb"][c] for c in columns] == ["0", "0", "1", "0"]
     keepdims = next(r for r in subs.read_csv(tmp_path / "out" / "grades_detail.csv")
-                    if r["notebook"] == "class/keepdims.ipynb")
+                    if r["notebook"] == "keepdims.ipynb")
     # the parts are still reported as judged; only the points are all or nothing
     assert (keepdims["points"], keepdims["max_points"], keepdims["parts_passed"]) == ("0", "1", "dinputs;dweights")
 

@@ -89,9 +89,9 @@ def test_lessons_come_from_names_and_content_and_are_graded(graded):
     summary = {name: (row["lesson"], row["status"], row["lesson03.dense_backward"], row["score"])
                for name, row in rows.items()}
     assert summary == {
-        CANVAS: ("lesson03", "graded", "1", "1"),  # the lesson's name inside Canvas's
-        RENAMED: ("lesson03", "graded", "1", "1"),  # no metadata, no name: its cells
-        MOODLE: ("lesson03", "graded", "0", "0"),  # its cells, though edited and saved with outputs
+        CANVAS: ("lesson03", "graded", "3", "3"),  # the lesson's name inside Canvas's
+        RENAMED: ("lesson03", "graded", "3", "3"),  # no metadata, no name: its cells
+        MOODLE: ("lesson03", "graded", "2", "2"),  # its cells, though edited and saved with outputs
         GRADESCOPE: ("lesson03", "graded", "0", "0"),  # the blank lesson, from its cells
         CANVAS_LATE: ("lesson03", "error: invalid JSON", "0", "0"),  # broken: the lesson its name says
         GRADESCOPE_NOTES: ("", "error: no lesson", "", "0"),

@@ -157,7 +157,7 @@ def test_partly_wrong_submission_loses_exactly_the_wrong_exercise(runs):
 def test_broken_notebook_scores_zero_and_says_why(runs):
     results = _result(runs, "broken")
     (test,) = results["tests"]  # the assignment's exercise, at 0
-    assert (results["score"], test["score"], test["max_score"]) == (0.0, 0.0, 1.0)
+    assert (results["score"], test["score"], test["max_score"]) == (0.0, 0.0, 3.0)
     assert "could not be graded (error: invalid JSON)" in results["output"]
 
 
