@@ -130,3 +130,33 @@ def test_other_name_errors_keep_pythons_own_traceback():
         assert error == "NameError" and "name 'weigths' is not defined" in shown and "Run the cells" not in shown
         shown, error = lesson.run_source("import json\njson.loads('[]').missing_name")
         assert error == "AttributeError"
+
+
+# Lesson 8's class cell is where the lesson asks learners to paste their own classes over the course's.
+PASTE_OVER = {("08", "Layer_Dense"), ("08", "Activation_ReLU"), ("08", "Optimizer_SGD")}
+
+
+def test_course_cells_never_assign_a_name_an_exercise_defines():
+    """A course cell (one without an answer block) that assigns an exercise's name would overwrite the
+    learner's answer whenever it is re-run, and the check would then blame the learner for it."""
+    from checks._name_help import _top_level_names
+
+    gated_and_check_cells()   # imports every lesson's checks
+    found = []
+    for path in sorted((ROOT / "solutions").glob("*.ipynb")):
+        number = path.name[:2]
+        names = {info.answer_name for info in REGISTRY.values() if info.lesson == f"lesson{number}"}
+        for cell in nbformat.read(path, as_version=4).cells:
+            if cell.cell_type == "code" and "### BEGIN SOLUTION" not in cell.source:
+                found += [(path.name, name, cell.source[:60]) for name in names & _top_level_names(cell.source)
+                          if (number, name) not in PASTE_OVER]
+    assert not found, found
+
+
+def test_lesson02_rerunning_the_books_sums_leaves_the_learners_dinputs_alone():
+    with KernelSession("solutions/02_layer_dinputs_one_sample.ipynb") as lesson:
+        lesson.run_until("check.dinputs(dinputs)")
+        lesson.run("dx0 = sum([weights[0][0]")
+        lesson.run("dx0 = sum(weights[0] * dvalues[0])")
+        shown, error = lesson.run("check.dinputs(dinputs)")
+        assert error is None and "✔ Correct" in shown, shown
