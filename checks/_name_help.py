@@ -13,8 +13,8 @@ the notebook. When the missing name is
   notebook, it says which heading that cell is under and to run the cells above first.
 
 Any other NameError (a typo, a name no cell of the lesson defines) gets IPython's usual traceback,
-unchanged. The cell still ends in an error, so "Run All" stops there and grading sees the same failed
-cell; only what the learner reads changes.
+unchanged. The cell still ends in an error output (NameError), so "Run All" stops there and grading
+sees the same failed cell; only the text shown in place of the traceback changes.
 
 Not installed in strict mode (BACKPROP_STRICT=1: the checks' tests and grading), where an error should
 look like Python's own.
@@ -140,13 +140,12 @@ def _handler(shell, etype, value, tb, tb_offset=None):
     note = note_for(name) if name else None
     if note is None:
         stb = shell.InteractiveTB.structured_traceback(etype, value, tb, tb_offset=tb_offset)
-        shell._showtraceback(etype, value, stb)
-        return stb
-    from IPython.display import display
-
-    display(note)
-    shell._last_traceback = [str(note)]  # what the kernel's reply (and nbclient's error) carries
-    return None
+    else:
+        # Still an error output (ename NameError, as before), so "Run All" stops here and a grader reading
+        # the outputs sees the same failed cell; only the text shown in place of the traceback changes.
+        stb = [f"\x1b[1m{note.title}\x1b[0m", note.text]
+    shell._showtraceback(etype, value, stb)
+    return stb
 
 
 def install() -> bool:
