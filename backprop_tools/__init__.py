@@ -4,7 +4,7 @@ Every explorer returns an object with .sliders (name -> widget), .values (the nu
 .figure (a matplotlib Figure), .widget (the ipywidgets container); put it last in a cell to show it.
 
     neuron_explorer()      lesson 1: one neuron's values, gradients and computational graph
-    shape_explorer()       lesson 3: the shapes behind dinputs, dweights and dbiases
+    shape_explorer()       lesson 3: try products for dinputs, dweights, dbiases; do their shapes fit?
     relu_heatmaps(z, dv)   lesson 4: z, the mask, dvalues and the result (a static Figure)
     relu_explorer()        lesson 4: the same, interactive
     sgd_explorer()         lesson 5: loss over SGD steps; dead ReLUs; x² beside it
@@ -27,11 +27,11 @@ from .progress_bar import progress_bar
 from .relu_view import relu_backward_values, relu_explorer, relu_heatmaps
 from .sgd_curves import live_relu_curve, loss_curve, quadratic_curve, sgd_run
 from .sgd_explorer import sgd_explorer
-from .shape_explorer import layer_gradient_shapes, shape_explorer
+from .shape_explorer import shape_explorer
 from .value_graph import value_graph
 
 __all__ = [
-    "neuron_explorer", "neuron_values", "shape_explorer", "layer_gradient_shapes",
+    "neuron_explorer", "neuron_values", "shape_explorer",
     "relu_heatmaps", "relu_explorer", "relu_backward_values", "sgd_explorer", "sgd_run",
     "loss_curve", "live_relu_curve", "quadratic_curve", "progress_bar", "show_figure", "set_alt",
     "value_graph",

@@ -1,7 +1,8 @@
 """Accessible names for the explorers' sliders, and a live region for their readouts.
 
 ipywidgets 8 draws a slider as a noUiSlider handle (role="slider") plus an editable number
-readout, and ties neither to its description: a screen reader says only "slider". No widget
+readout, and ties neither to its description: a screen reader says only "slider". A dropdown's
+<select> and a checkbox's <input> (lesson 3's choice of factors) get the same names. No widget
 attribute reaches them, so each explorer carries a hidden Output widget holding a few lines of
 JavaScript. JupyterLab runs it (an Output widget's outputs are trusted) when the explorer is
 drawn; it finds its own explorer in the page, names every handle and readout from the sliders'
@@ -25,6 +26,9 @@ _SCRIPT = """(() => {
         const handle = slider.querySelector('.noUi-handle');
         if (handle && handle.getAttribute('aria-label') !== name) {
           handle.setAttribute('aria-label', name);
+        }
+        for (const input of slider.querySelectorAll('select, input[type="checkbox"]')) {
+          if (input.getAttribute('aria-label') !== name) input.setAttribute('aria-label', name);
         }
         const box = slider.querySelector('.widget-readout');
         if (box && box.getAttribute('aria-label') !== name + ', typed value') {

@@ -50,6 +50,14 @@ class MatrixGlyph:
         if mark_cols:  # the bar sits where the name was: lift the name above it
             self.name_text.set_position((left + cols / 2, top - 0.6))
 
+    def set_visible(self, visible):
+        """Show or hide the matrix (its bars follow `place`'s marks when shown, and hide with it)."""
+        for artist in (self.rect, self.grid, self.name_text, self.shape_text):
+            artist.set_visible(visible)
+        if not visible:
+            self.row_bar.set_visible(False)
+            self.col_bar.set_visible(False)
+
     @property
     def shape(self):
         """The (rows, cols) drawn, read back from the rectangle itself."""

@@ -10,7 +10,10 @@ In a lesson:
 `checks.progress()` shows every exercise with its latest outcome.
 """
 from ._exercise import ready, seeded
+from ._name_help import install as _install_name_help
 from ._result import CheckFailed, Result
+
+_install_name_help()  # a cell run before its exercise says which cell to run, not a bare NameError
 
 __all__ = ["CheckFailed", "Result", "ready", "seeded", "progress"]
 

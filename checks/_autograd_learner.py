@@ -65,7 +65,8 @@ def call_backward(root, what: str) -> None:
     method = get(root, "backward", WHAT)
     if method is _MISSING or not callable(method):
         raise Incorrect(
-            f"{WHAT} has no method `backward`.\nTry: define `def backward(self):` inside `class Value`.",
+            f"{WHAT} has no method `backward`.\nTry: run the cell that defines your `backward(self)` and makes it "
+            "a method with `Value.backward = backward` (section 3), then this check again.",
             part="backward", diagnosis="missing_method")
     guarded_call(lambda: method(), (), (), what)
 

@@ -7,7 +7,9 @@ from __future__ import annotations
 import html
 from dataclasses import dataclass
 
-# outcome -> (mark, label). The mark and the words carry the meaning; colour only repeats it.
+# outcome -> (mark, label, colour). The mark and the words carry the meaning; colour only repeats it, in the
+# box's left border. The label's text takes the theme's own text colour: no one colour reads at 4.5:1 on both
+# JupyterLab Light's white and Dark's #111111 (a text colour dark enough for one is too dark for the other).
 OUTCOMES = {
     "correct": ("✔", "Correct", "#1a7f37"),
     "incorrect": ("✘", "Not yet right", "#cf222e"),
@@ -68,7 +70,7 @@ class Result:
         colour = OUTCOMES[self.outcome][2]
         return (
             f'<div style="border-left: 4px solid {colour}; padding: 4px 10px; margin: 2px 0">'
-            f'<b style="color: {colour}">{html.escape(self.label)}</b>'
+            f"<b>{html.escape(self.label)}</b>"
             f'<pre style="white-space: pre-wrap; margin: 4px 0 0 0; font-family: inherit">'
             f"{html.escape(self.message)}</pre></div>"
         )

@@ -23,7 +23,17 @@ FACTORIES = {"neuron_explorer": neuron_explorer, "shape_explorer": shape_explore
 
 
 def drag_positions(slider, count=UPDATES):
-    """`count` values sweeping the slider's range forward then back, each unlike the last."""
+    """`count` values sweeping the slider's range forward then back, each unlike the last (a dropdown
+    steps through its options, a checkbox toggles: lesson 3's choice of factors)."""
+    if not hasattr(slider, "min"):
+        options = list(slider.options) if hasattr(slider, "options") else [not slider.value, slider.value]
+        values, previous = [], slider.value
+        for value in options * (2 * count):
+            if value != previous:
+                values.append(value)
+                previous = value
+            if len(values) == count:
+                return values
     log = hasattr(slider, "base")                      # FloatLogSlider: min/max are exponents
     low, high = slider.min, slider.max
     sweep = np.concatenate([np.linspace(low, high, count // 2 + 1),

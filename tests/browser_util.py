@@ -15,6 +15,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 ARTIFACTS = ROOT / "artifacts"
+LIGHT_THEME, DARK_THEME = "JupyterLab Light", "JupyterLab Dark"
 
 # Never copied: version control, caches, and what test runs leave behind.
 _IGNORED = shutil.ignore_patterns(
@@ -267,6 +268,27 @@ class LabSession:
         Path(path).parent.mkdir(parents=True, exist_ok=True)
         page.screenshot(path=str(path), full_page=True)
         page.set_viewport_size(VIEWPORT)
+
+    @contextlib.contextmanager
+    def theme(self, name):
+        """Switch JupyterLab's theme from the Settings menu (the setting
+        `@jupyterlab/apputils-extension:themes`), live, without reloading the page; back to Light after."""
+        self._set_theme(name)
+        try:
+            yield
+        finally:
+            self._set_theme(LIGHT_THEME)
+
+    def _set_theme(self, name):
+        if self.page.evaluate("() => document.body.dataset.jpThemeName") == name:
+            return
+        self.page.click('.lm-MenuBar-itemLabel:text-is("Settings")')
+        self.page.click('.lm-Menu-itemLabel:text-is("Theme")')
+        self.page.click(f'.lm-Menu-itemLabel:text-is("{name}")')
+        self.page.wait_for_function("(name) => document.body.dataset.jpThemeName === name && "
+                                    "document.body.dataset.jpThemeLight === String(name === 'JupyterLab Light')",
+                                    arg=name, timeout=60_000)
+        self.page.wait_for_timeout(500)  # the theme's stylesheet applied to every output
 
     def shut_down_kernels(self):
         for session in self._api("GET", "/api/sessions"):

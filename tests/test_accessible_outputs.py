@@ -95,8 +95,9 @@ def test_neuron_alt_text_says_the_values_and_the_relu_state():
 
 def test_shape_and_sgd_alt_texts_follow_their_values():
     explorer = shape_explorer(batch=2, n_inputs=7, n_neurons=3)
-    assert "weights.T (3, 7) = (2, 7)" in explorer.alt_text
-    assert "summed over axis 0 = (1, 3)" in explorer.alt_text
+    explorer.set(dinputs_right="weights.T", sum_axis=0, keepdims=True)
+    assert "dvalues (2, 3) @ weights.T (3, 7): ✓ gives (2, 7), the shape of inputs" in explorer.alt_text
+    assert "summed over axis 0, keepdims=True: ✓ gives (1, 3)" in explorer.alt_text
     explorer = sgd_explorer(learning_rate=1.0)
     assert "Every ReLU is off: the layer died." in explorer.alt_text
     assert "8 of 9 to 0 of 9" in explorer.alt_text

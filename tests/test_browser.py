@@ -6,7 +6,7 @@ from the Run menu, no error output, widgets rendered where the notebook has any,
 screenshot in artifacts/screenshots/. Accessibility: Tab reaches every control of every
 explorer, each with a name holding its visible label; the arrow keys move a slider and change
 the readout (a polite live region), the picture and its alt text; and axe-core finds no
-violation in the outputs (counts in artifacts/axe.json). Chromium's profile, cache and config
+violation in the outputs, in JupyterLab Light and again in JupyterLab Dark (counts in artifacts/axe.json). Chromium's profile, cache and config
 stay under artifacts/, never in the home directory.
 """
 
@@ -21,8 +21,8 @@ import pytest
 from tests import a11y_util
 from tests.a11y_util import describe, explorer_count, keyboard_tour, run_axe
 from tests.browser_util import (
-    ARTIFACTS, CHROMIUM, CHROMIUM_ARGS, VIEWPORT, LabSession, copy_repo, course_notebooks,
-    isolated_env, jupyter_lab,
+    ARTIFACTS, CHROMIUM, CHROMIUM_ARGS, DARK_THEME, LIGHT_THEME, VIEWPORT, LabSession, copy_repo,
+    course_notebooks, isolated_env, jupyter_lab,
 )
 
 NOTEBOOKS = course_notebooks()
@@ -103,8 +103,13 @@ def check_notebook(lab, path, screenshot):
             assert after["shown"] != before["shown"], f"{path}: moving the slider changed nothing shown"
         axe = run_axe(lab.page)
         report["axe"] = {v["id"]: len(v["nodes"]) for v in axe["violations"]}
-        assert not axe["violations"], (f"{path}: axe-core {a11y_util.AXE_CORE_VERSION} found "
-                                       "accessibility violations in the outputs:\n" + describe(axe["violations"]))
+        with lab.theme(DARK_THEME):   # the same outputs, read in the dark theme
+            dark = run_axe(lab.page)
+        report["axe_dark"] = {v["id"]: len(v["nodes"]) for v in dark["violations"]}
+        assert dark["outputs"] == axe["outputs"] > 0
+        for theme, found in ((LIGHT_THEME, axe), (DARK_THEME, dark)):
+            assert not found["violations"], (f"{path}: axe-core {a11y_util.AXE_CORE_VERSION} found accessibility "
+                                             f"violations in the outputs in {theme}:\n" + describe(found["violations"]))
         lab.screenshot(screenshot)
         return report
     finally:
@@ -141,7 +146,7 @@ def test_notebook_runs_in_jupyterlab(lab, notebook):
     SUMMARY[notebook] = {"widget_outputs": report["widget_views"], "explorers": report["explorers"],
                          **report["widgets"]}
     (ARTIFACTS / "browser_widgets.json").write_text(json.dumps(SUMMARY, indent=1))
-    AXE_SUMMARY[notebook] = report["axe"]
+    AXE_SUMMARY[notebook] = {"light": report["axe"], "dark": report["axe_dark"]}
     (ARTIFACTS / "axe.json").write_text(json.dumps(AXE_SUMMARY, indent=1))
 
 
@@ -168,6 +173,9 @@ NO_ALT = nbformat.v4.new_code_cell(
     "buffer = io.BytesIO()\nPilImage.new('RGB', (40, 20), 'navy').save(buffer, 'png')\n"
     "Image(buffer.getvalue())"
 )
+# Text that reads in Light (5.0:1 on white) but not in Dark (3.7:1 on #111111): only the dark pass catches it.
+DARK_ONLY = nbformat.v4.new_code_cell(
+    "from IPython.display import HTML\nHTML('<b style=\"color: #1a7f37\">✔ Correct: in a fixed green</b>')")
 # A course explorer beside the stderr cell: passes every check, the keyboard ones included.
 EXPLORER = nbformat.v4.new_code_cell("from backprop_tools import relu_explorer\nrelu_explorer()")
 
@@ -196,10 +204,16 @@ def test_the_browser_check_sees_errors_widgets_slider_changes_and_accessibility(
     message = str(caught.value)
     assert "aria-input-field-name" in message and "image-alt" in message, message
 
+    notebook.cells = [DARK_ONLY]
+    nbformat.write(notebook, lab.root / "scratch" / "throwaway.ipynb")
+    with pytest.raises(AssertionError, match="in JupyterLab Dark") as caught:
+        check_notebook(lab, "scratch/throwaway.ipynb", screenshot)
+    assert "color-contrast" in str(caught.value) and "in JupyterLab Light" not in str(caught.value)
+
     notebook.cells = [EXPLORER, THROWAWAY[1]]  # the stderr cell is no error; the explorer passes
     nbformat.write(notebook, lab.root / "scratch" / "throwaway.ipynb")
     report = check_notebook(lab, "scratch/throwaway.ipynb", screenshot)
     assert report["widget_views"] == 1 and report["widgets"]["rendered"] == 1 and report["widgets"]["sliders"] == 2
-    assert report["explorers"] == 1 and report["axe"] == {}
+    assert report["explorers"] == 1 and report["axe"] == {} and report["axe_dark"] == {}
     assert screenshot.stat().st_size > 10_000
     shutil.rmtree(lab.root / "scratch")

@@ -120,54 +120,69 @@ def test_neuron_one_update_per_set_and_unknown_slider_names():
 # -- lesson 3: the shape explorer ------------------------------------------------------------
 
 def drawn_shapes(explorer):
-    return {(row, name): glyph.shape for row, glyphs in explorer.glyphs.items()
-            for name, glyph in glyphs.items()}
+    return {(row, slot): glyph.shape for row, glyphs in explorer.glyphs.items()
+            for slot, glyph in glyphs.items() if glyph.rect.get_visible()}
 
 
-def test_shape_explorer_draws_the_default_shapes():
+def test_shape_explorer_starts_from_products_that_do_not_fit():
+    """Before exercise 1: nothing on screen is an answer; the learner picks the factors."""
     explorer = shape_explorer()
     assert drawn_shapes(explorer) == {
-        ("dinputs", "dvalues"): (5, 3), ("dinputs", "weights.T"): (3, 4),
-        ("dinputs", "dinputs"): (5, 4),
-        ("dweights", "inputs.T"): (4, 5), ("dweights", "dvalues"): (5, 3),
-        ("dweights", "dweights"): (4, 3),
-        ("dbiases", "dvalues"): (5, 3), ("dbiases", "dbiases"): (1, 3),
+        ("dinputs", "left"): (5, 3), ("dinputs", "right"): (4, 3),
+        ("dweights", "left"): (5, 4), ("dweights", "right"): (5, 3),
+        ("dbiases", "left"): (5, 3), ("dbiases", "result"): (1, 5),   # (5,), drawn as a row
     }
-    assert explorer.glyphs["dinputs"]["dinputs"].shape_text.get_text() == "(5, 4)"
-    assert repr(explorer) == "ShapeExplorer(dinputs=(5, 4), dweights=(4, 3), dbiases=(1, 3))"
+    shown = " ".join([explorer.alt_text, explorer.readout_html.value, repr(explorer)]
+                     + [t.get_text() for t in explorer.ax.texts])
+    for answer in ("weights.T", "inputs.T", "keepdims=True", "axis 0", "axis=0"):
+        assert answer not in shown, answer
+    assert explorer.notes["dinputs"].get_text() == "inner 3 ≠ 4  ✗ the inner dimensions differ: numpy raises an error"
+    assert "✗ gives (5,), but dbiases must be (1, 3), the shape of biases" in explorer.alt_text
+    assert repr(explorer) == "ShapeExplorer(dinputs=dvalues @ weights, dweights=inputs @ dvalues, dbiases=sum over axis 1)"
     assert_stable_repr(explorer)
+
+
+def test_shape_explorer_says_whether_the_chosen_product_has_the_gradients_shape():
+    explorer = shape_explorer(batch=5, n_inputs=4, n_neurons=3)
+    explorer.set(dinputs_left="dvalues", dinputs_right="weights.T")
+    assert explorer.values["rows"]["dinputs"]["result"] == (5, 4)
+    assert explorer.notes["dinputs"].get_text() == "inner 3 = 3  ✓ gives (5, 4), the shape of inputs"
+    assert drawn_shapes(explorer)[("dinputs", "result")] == (5, 4)
+    explorer.set(dinputs_left="weights", dinputs_right="dvalues.T")    # fits, but the transposed shape
+    assert "✗ gives (4, 5), but dinputs must be (5, 4), the shape of inputs" in explorer.alt_text
+    explorer.set(dweights_left="inputs.T")
+    assert explorer.notes["dweights"].get_text() == "inner 5 = 5  ✓ gives (4, 3), the shape of weights"
+    explorer.set(sum_axis=0)
+    assert "✗ gives (3,), but dbiases must be (1, 3)" in explorer.alt_text
+    explorer.set(keepdims=True)
+    assert "✓ gives (1, 3), the shape of biases" in explorer.alt_text
+    assert drawn_shapes(explorer)[("dbiases", "result")] == (1, 3)
 
 
 @pytest.mark.parametrize("batch, n_inputs, n_neurons", [(2, 7, 1), (8, 3, 6), (1, 1, 1)])
 def test_shape_explorer_follows_the_sliders(batch, n_inputs, n_neurons):
     explorer = shape_explorer()
-    explorer.set(batch=batch, n_inputs=n_inputs, n_neurons=n_neurons)
+    explorer.set(batch=batch, n_inputs=n_inputs, n_neurons=n_neurons, dinputs_left="dvalues",
+                 dinputs_right="weights.T", dweights_left="inputs.T", dweights_right="dvalues")
     shapes = drawn_shapes(explorer)
-    assert shapes[("dinputs", "dinputs")] == (batch, n_inputs)
-    assert shapes[("dweights", "dweights")] == (n_inputs, n_neurons)
-    assert shapes[("dbiases", "dbiases")] == (1, n_neurons)
-    assert shapes[("dinputs", "weights.T")] == (n_neurons, n_inputs)
-    assert shapes[("dweights", "inputs.T")] == (n_inputs, batch)
-    assert explorer.values["shapes"]["dinputs"] == (batch, n_inputs)
-    glyph = explorer.glyphs["dinputs"]["dvalues"]
+    assert shapes[("dinputs", "result")] == (batch, n_inputs)
+    assert shapes[("dweights", "result")] == (n_inputs, n_neurons)
+    assert shapes[("dinputs", "right")] == (n_neurons, n_inputs)
+    assert shapes[("dweights", "left")] == (n_inputs, batch)
+    glyph = explorer.glyphs["dinputs"]["left"]
     assert len(glyph.grid.get_segments()) == (batch - 1) + (n_neurons - 1)   # the cells
+    equal_sizes_warned = "Make batch, n_inputs and n_neurons all different" in explorer.readout_html.value
+    assert equal_sizes_warned == (len({batch, n_inputs, n_neurons}) < 3)
 
 
-def test_shape_explorer_marks_the_matched_inner_dimensions():
+def test_shape_explorer_marks_the_matched_inner_dimensions_only_when_they_match():
     explorer = shape_explorer(batch=5, n_inputs=4, n_neurons=3)
-    left, right = explorer.glyphs["dinputs"]["dvalues"], explorer.glyphs["dinputs"]["weights.T"]
+    left, right = explorer.glyphs["dinputs"]["left"], explorer.glyphs["dinputs"]["right"]
+    assert not left.col_bar.get_visible() and not right.row_bar.get_visible()
+    explorer.set(dinputs_right="weights.T")
     assert left.col_bar.get_visible() and right.row_bar.get_visible()
-    assert not left.row_bar.get_visible() and not right.col_bar.get_visible()
     bar_x, bar_y = left.col_bar.get_xdata(), right.row_bar.get_ydata()
-    assert bar_x[1] - bar_x[0] == pytest.approx(3)                     # n_neurons ...
-    assert bar_y[1] - bar_y[0] == pytest.approx(3)                     # ... both times
-    inner = explorer.glyphs["dweights"]["dvalues"].row_bar.get_ydata()
-    assert inner[1] - inner[0] == pytest.approx(5)                     # the batch
-    assert explorer.notes["dinputs"].get_text().startswith("inner 3 = 3 ✓")
-    assert explorer.notes["dweights"].get_text().startswith("inner 5 = 5 ✓")
-    assert "without .T: (5, 3) @ (4, 3): inner 3 ≠ 4" in explorer.readout_html.value
-    explorer.set(n_inputs=3)        # square weights: leaving .T out would run, wrongly
-    assert "runs (equal sizes) but pairs the wrong numbers" in explorer.readout_html.value
+    assert bar_x[1] - bar_x[0] == pytest.approx(3) and bar_y[1] - bar_y[0] == pytest.approx(3)   # n_neurons
 
 
 # -- lesson 4: ReLU heatmaps -----------------------------------------------------------------
