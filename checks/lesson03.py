@@ -17,6 +17,7 @@ from ._exercise import exercise, make_hint
 from ._learner import guarded_call, require_callable
 from ._numeric import close
 from ._reference import dense_gradients
+from ._shapes import dense_wrong_products, square_arrays
 
 LESSON, NOTEBOOK = "lesson03", "03_batched_dense"
 PARTS = ("dinputs", "dweights", "dbiases")
@@ -84,23 +85,6 @@ def _wrong_axis(got, expected, context):
     return None
 
 
-def _transposed_forms(dvalues, inputs, weights) -> dict:
-    """Products of the right arrays with one transposed or the two swapped (square arrays: all defined)."""
-    right = dense_gradients(dvalues, inputs, weights)
-    forms = {
-        "dinputs": [dvalues @ weights, weights @ dvalues, weights.T @ dvalues, dvalues.T @ weights,
-                    dvalues.T @ weights.T, weights @ dvalues.T],
-        "dweights": [inputs @ dvalues, dvalues @ inputs, inputs.T @ dvalues.T, dvalues.T @ inputs,
-                     inputs @ dvalues.T, dvalues @ inputs.T],
-    }
-    return {part: [f for f in found if not close(f, right[PARTS.index(part)])] for part, found in forms.items()}
-
-
-def _square_case(rng):
-    """Every array (3, 3): where a mis-transposed product raises no error, so its result can be named."""
-    return rng.normal(size=(3, 3)), rng.normal(size=(3, 3)), rng.normal(size=(3, 3))
-
-
 def _context(dvalues, inputs, weights):
     ones = dense_gradients(np.ones_like(dvalues), inputs, weights)
     return {"dvalues": dvalues, "batch": len(dvalues), "if_upstream_were_ones": dict(zip(PARTS, ones))}
@@ -110,9 +94,9 @@ def _context(dvalues, inputs, weights):
 def dense_backward(fn, rng):
     require_callable(fn, "dense_backward", ARGS)
     what = "your dense_backward"
-    square = _square_case(rng)
+    square = square_arrays(rng)
     for case, dvalues, inputs, weights in _cases(rng):
-        call = call_explaining_shapes(fn, (dvalues, inputs, weights), ARGS, what, square, _transposed_forms, PARTS)
+        call = call_explaining_shapes(fn, (dvalues, inputs, weights), ARGS, what, square, dense_wrong_products, PARTS)
         untouched(call, what)
         got = unpack(call.value, PARTS, what)
         expected = dense_gradients(dvalues, inputs, weights)

@@ -22,6 +22,7 @@ from ._learner import guarded_call
 from ._numeric import as_float64, close
 from ._objects import construct, get, method, require_class, set_attr, stored
 from ._reference import away_from_kink, dense_forward, dense_gradients, relu_forward
+from ._shapes import layer_backward_explaining_shapes
 from ._verdict import Incorrect, Raised
 from .lesson04 import DIAGNOSERS as RELU_DIAGNOSERS, expected_gradient as relu_expected
 from ._lesson06_network import network_loss, network_loss_after  # noqa: F401  (the lesson's value checks)
@@ -139,9 +140,9 @@ def _wrong_axis(got, expected, context):
     return None
 
 
-def _dense_backward(layer, dvalues, what, case, expected):
+def _dense_backward(layer, cls, dvalues, what, case, expected):
     """Call backward(dvalues) and compare the three gradients it stored with `expected`."""
-    call = guarded_call(method(layer, "backward", what), (dvalues,), ("dvalues",), f"{what}.backward")
+    call = layer_backward_explaining_shapes(layer, cls, dvalues, what)
     untouched(call, f"{what}.backward")
     ones = dense_gradients(np.ones_like(dvalues), *expected["args"])
     context = {"dvalues": np.asarray(dvalues, dtype=np.float64), "batch": len(dvalues),
@@ -172,7 +173,7 @@ def Layer_Dense(cls, rng):
                 diagnosers=(_stale((initial_w, initial_b)),), context={"inputs": inputs})
         stored(layer, "inputs", what, "forward", inputs, ALTERNATIVES["inputs"])
         expected = {"args": (inputs, weights, biases), "gradients": dense_gradients(dvalues, inputs, weights, biases)}
-        _dense_backward(layer, dvalues, what, case, expected)
+        _dense_backward(layer, cls, dvalues, what, case, expected)
         after = as_float64(get(layer, "weights", what), "weights", what)
         if not close(after, weights):
             raise Incorrect(f"{what}.backward changed self.weights ({case}). Backward only computes gradients; "
@@ -180,7 +181,7 @@ def Layer_Dense(cls, rng):
                             diagnosis="modified_weights")
         if index == 0:  # the backward pass is linear in the upstream gradient
             tripled = {"args": expected["args"], "gradients": tuple(3 * g for g in expected["gradients"])}
-            _dense_backward(layer, 3.0 * dvalues, what, f"{case}, when dvalues is tripled", tripled)
+            _dense_backward(layer, cls, 3.0 * dvalues, what, f"{case}, when dvalues is tripled", tripled)
     return ("Shapes, forward and all three gradients are right on random batches, a batch of one and lesson 5's "
             "example. The layer keeps what backward needs (self.inputs) from its forward pass.")
 

@@ -69,7 +69,7 @@ def _check_cases(cls, cases) -> None:
 
 @exercise(LESSON, "Value: a + b and its _backward", graded=True, hints=ADD_HINTS, answer="Value")
 def add(cls, rng):
-    require_class(cls, "Value", (2.0,))
+    require_class(cls, "Value", (2.0,), check="add")
     _check_cases(cls, op_cases.binary_cases("add", rng))
     return ("a + b passes out.grad unchanged to both a and b, and a Value used twice (a + a) collects both "
             "shares: d(a + a)/da = 2.")
@@ -77,7 +77,7 @@ def add(cls, rng):
 
 @exercise(LESSON, "Value: a * b and its _backward", graded=True, hints=MUL_HINTS, answer="Value")
 def mul(cls, rng):
-    require_class(cls, "Value", (2.0,))
+    require_class(cls, "Value", (2.0,), check="mul")
     _check_cases(cls, op_cases.binary_cases("mul", rng))
     return ("Each factor's gradient is the other factor's value times out.grad (lesson 1's dx = w, dw = x), "
             "and a * a collects both shares.")
@@ -85,14 +85,14 @@ def mul(cls, rng):
 
 @exercise(LESSON, "Value: a.relu() and its _backward", graded=True, hints=RELU_HINTS, answer="Value")
 def relu(cls, rng):
-    require_class(cls, "Value", (2.0,))
+    require_class(cls, "Value", (2.0,), check="relu")
     _check_cases(cls, op_cases.relu_cases(rng))
     return "ReLU passes out.grad through where its input was > 0 and blocks it elsewhere, 0 included."
 
 
 @exercise(LESSON, "Value: a ** k and its _backward", graded=True, hints=POW_HINTS, answer="Value")
 def pow(cls, rng):  # noqa: A001  (the exercise is named after the operation)
-    require_class(cls, "Value", (2.0,))
+    require_class(cls, "Value", (2.0,), check="pow")
     _check_cases(cls, op_cases.pow_cases(rng))
     return "The power rule, times out.grad: d(a ** k)/da = k * a ** (k - 1); with +=, like every operation."
 
@@ -123,7 +123,7 @@ def _operations_ready(cls, rng) -> None:
 @exercise(LESSON, "Value.backward(): topological order, grad 1 at the output, every _backward once",
           graded=True, hints=BACKWARD_HINTS, answer="Value")
 def backward(cls, rng):
-    require_class(cls, "Value", (2.0,))
+    require_class(cls, "Value", (2.0,), check="backward")
     backward_check.check_leaf(cls)
     _operations_ready(cls, rng)
     backward_check.check_graph(cls, graphs.FALLBACK, "a fixed graph")
