@@ -119,8 +119,8 @@ def _formula_mistake(params):
             return Mistake("not_a_number", f"you gave an array of shape {got.shape}, but the loss is one number.",
                            "Add up every squared error (np.sum without an axis), then halve.")
         if got.shape == ():
-            side = "larger" if got > expected else "smaller"
-            return Mistake("wrong_value", f"your number is {side} than the network's loss.",
+            return Mistake("wrong_value", f"your number ({float(got):.6g}) is not the network's loss, and it is "
+                           "none of the usual slips (the 1/2, ReLU, mean, targets, squares, sign).",
                            "Print each step: dense1.output (3, 3), relu.output (3, 3), dense2.output (3, 2), "
                            "the errors against targets, their squares, the sum, then half of it.")
         return None

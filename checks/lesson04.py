@@ -96,7 +96,8 @@ def _relu_at_zero(got, expected, context):
     if np.any(z == 0) and _alternative(got, expected, dvalues * (z >= 0)):
         return Mistake(
             "relu_at_zero",
-            "where z is exactly 0 you let the gradient through; elsewhere your answer is right.",
+            f"where z is exactly 0 ({_entries(z == 0)}) you let the gradient through; elsewhere your answer "
+            "is right.",
             "ReLU has a corner at 0, and the course (like the book) takes its derivative there to be 0: "
             "an input of exactly 0 counts as off. Look at your comparison with 0.",
         )
@@ -135,8 +136,9 @@ def _integer_dtype(got, expected, context):
             "integer_dtype",
             "z is an integer array here, and your result lost the fractional part of each gradient "
             "(2.7 became 2): numbers written into an integer array are truncated, silently.",
-            "np.zeros_like(z) has z's dtype, so it is an integer array when z is one. Build the result from "
-            "dvalues (dvalues.copy()), or give zeros_like a float dtype.",
+            "An array built from z (np.zeros_like(z), z.clip(...), a comparison times 1) has z's dtype, so it "
+            "is an integer array when z is one. Build the result from dvalues (dvalues.copy()), or give it a "
+            "float dtype.",
         )
     return None
 
@@ -200,9 +202,10 @@ def _call(fn, dvalues, z, what, case):
     except Raised as raised:
         if np.issubdtype(z.dtype, np.integer) and "Cannot cast" in raised.message:
             raise Raised(
-                f"{raised.message}\n\nWhy, {case}: np.zeros_like(z) made an integer array, and numpy refuses "
-                "to store float gradients into it in place (`*=`). Build the result from dvalues "
-                "(dvalues.copy()), or give zeros_like a float dtype.",
+                f"{raised.message}\n\nWhy, {case}: z is an integer array here, and your code stores float "
+                "gradients, in place, into an array of integers; numpy refuses. An array built from z "
+                "(np.zeros_like(z), z.clip(...), a comparison times 1) keeps z's integer dtype. Build the result "
+                "from dvalues (dvalues.copy()), or give it a float dtype.",
                 diagnosis="integer_dtype",
             ) from None
         raise
@@ -273,10 +276,30 @@ def mask(value, rng):
     expected = expected_gradient(np.ones(z.shape), z)
     context = {"z": z, "dvalues": np.asarray(example.relu_dvalues(), dtype=np.float64)}
     got = compare("mask", value, expected, what="your value", case="for the lesson's example",
-                  diagnosers=(_mask_times_dvalues, _mask_from_dvalues, _forward_output, _inverted_mask_alone),
+                  diagnosers=(_mask_times_dvalues, _mask_from_dvalues, _forward_output, _mask_one_at_zero,
+                              _inverted_mask_alone),
                   context=context, advice=VALUE_ADVICE)
     _exact_zeros(got, z, "your value", "for the lesson's example")
     return "The mask is 1 where z > 0 and 0 elsewhere: ReLU's derivative, entry by entry, with z's shape."
+
+
+def _entries(where) -> str:
+    """'entry [1, 2]' or 'entries [0, 1], [2, 3]' for a boolean array (at most three shown)."""
+    found = np.argwhere(where)
+    shown = ", ".join(f"[{', '.join(map(str, index))}]" for index in found[:3])
+    return f"entr{'y' if len(found) == 1 else 'ies'} {shown}{', ...' if len(found) > 3 else ''}"
+
+
+def _mask_one_at_zero(got, expected, context):
+    z = context["z"]
+    if np.any(z == 0) and _alternative(got, expected, (z >= 0) * 1.0):
+        return Mistake(
+            "relu_at_zero",
+            f"your mask is 1 where z is exactly 0 ({_entries(z == 0)}); everywhere else it is right.",
+            "ReLU has a corner at 0, and the course (like the book) takes its derivative there to be 0: an "
+            "input of exactly 0 counts as off. so its mask entry is 0.",
+        )
+    return None
 
 
 def _inverted_mask_alone(got, expected, context):

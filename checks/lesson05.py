@@ -156,8 +156,8 @@ def _loss_mistake(got, expected, context):
         return Mistake("not_a_number", f"you gave an array of shape {got.shape}, but the loss is one number.",
                        "Add up every squared output (np.sum without an axis).")
     if got.shape == ():
-        side = "larger" if got > expected else "smaller"
-        return Mistake("wrong_value", f"your number is {side} than the loss of the lesson's layer.",
+        return Mistake("wrong_value", f"your number ({float(got):.6g}) is not the loss of the lesson's layer, "
+                       "and it is none of the usual slips (the 1/2, ReLU, squares, mean, sign).",
                        "Compute it in steps and print each: the ReLU outputs (3, 3), their squares, the sum, "
                        "then half of it.")
     return None
