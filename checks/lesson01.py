@@ -223,7 +223,7 @@ def _nudged_x_itself(got, expected, context):
                  "work on a copy). The slope is (change in y) / h.",
                  "neuron_output(x, w, b) gives y. Make a copy of x (x.copy(): a plain `=` would give the same "
                  "array a second name), add h to its entry 0, and give the copy to neuron_output.",
-                 "x_nudged = x.____(); x_nudged[____] += h; slope_x0 = (neuron_output(x_nudged, w, b) - ____) / ____"))
+                 "x_nudged = x.____(); x_nudged[____] += ____; slope_x0 = (neuron_output(x_nudged, w, b) - ____) / ____"))
 def slope_x0(value, rng):
     x, w, b, _ = example.neuron()
     expected = neuron_gradients(x, w, b, 1.0)[0][0]

@@ -32,7 +32,8 @@ HINTS = (
     "Each result is one matrix product or one sum. Pick the factors whose shapes give the result's shape: "
     "(N, n_out) times (n_out, n_in) gives (N, n_in). Which array, transposed, is (n_out, n_in)? For dweights "
     "the batch N must be the inner dimension; dbiases adds up dvalues over the batch.",
-    "dinputs = dvalues @ ____; dweights = ____ @ dvalues; dbiases = np.sum(dvalues, axis=____, keepdims=____)",
+    "dinputs = ____ @ ____, (N, n_out) times (n_out, n_in); dweights = ____ @ ____, (n_in, N) times (N, n_out); "
+    "dbiases = np.sum(dvalues, axis=____, keepdims=____)",
 )
 VALUE_HINTS = {
     "dinputs": (
@@ -40,14 +41,15 @@ VALUE_HINTS = {
         "does them all at once.",
         "dvalues is (3, 3), weights (4, 3), and dinputs must be (3, 4), one row per sample, like inputs. Which "
         "product of dvalues and weights, one of them transposed, has that shape?",
-        "dinputs = dvalues @ ____",
+        "`dinputs = ____ @ ____`: (3, 3) times (3, 4) gives (3, 4). Which arrays have those shapes?",
     ),
     "dweights": (
         "Every sample adds its own contribution (an outer product) to dweights, and a matrix product adds up "
         "along its inner dimension.",
         "inputs is (3, 4) and dvalues (3, 3); dweights must be (4, 3), the shape of weights, with the batch "
         "(3 samples) as the inner dimension. Which of the two goes first, and transposed?",
-        "dweights = ____ @ dvalues",
+        "`dweights = ____ @ ____`: (4, 3) times (3, 3) gives (4, 3), with the 3 samples as the inner "
+        "dimension. Which arrays have those shapes?",
     ),
     "dbiases": (
         "A bias is added to every sample's output with local derivative 1, so its gradient adds up dvalues "

@@ -37,7 +37,8 @@ MASK_HINTS = (
     "from what ReLU saw in the forward pass, z.",
     "Compare z with 0 (a boolean array of shape (3, 4)), then turn it into numbers. What should the entries "
     "be where z is exactly 0?",
-    "mask = (z ____ 0).astype(int)",
+    "`mask = (____).astype(int)`, where the blank compares z with 0 and is True only where ReLU passed its "
+    "input on (z = 0 not included).",
 )
 DRELU_HINTS = (
     "drelu keeps dvalues where ReLU was on (z > 0) and is 0 where it was off: copy dvalues, then zero "

@@ -50,7 +50,7 @@ DENSE_HINTS = (
     "n_neurons) from self.inputs and dvalues, self.dbiases (1, n_neurons) from dvalues alone, and "
     "self.dinputs (N, n_inputs) from dvalues and self.weights.",
     "Fill in the blanks: `self.dweights = ____.T @ ____`, `self.dbiases = np.sum(dvalues, axis=____, "
-    "keepdims=____)`, `self.dinputs = dvalues @ ____`. (__init__ and forward follow the shapes of hint 2.)",
+    "keepdims=____)`, `self.dinputs = ____ @ ____`. (__init__ and forward follow the shapes of hint 2.)",
 )
 RELU_HINTS = (
     "forward keeps its inputs, because backward needs to know where ReLU was off. backward passes dvalues "
@@ -58,7 +58,8 @@ RELU_HINTS = (
     "self.inputs, dvalues and self.dinputs all have the same shape (N, n). Start self.dinputs from a copy of "
     "dvalues (a plain `=` would give a second name for the caller's array), then zero the entries where "
     "self.inputs <= 0.",
-    "Fill in the blanks: `self.dinputs = dvalues.____()`, then `self.dinputs[____ <= 0] = 0`.",
+    "Fill in the blanks: `self.dinputs = dvalues.____()`, then `self.dinputs[____] = 0`, where the blank selects "
+    "the entries where ReLU's input was not positive.",
 )
 SGD_HINTS = (
     "__init__ keeps the rate it is given (the book's default is 1.0), under the name the lesson builds it "
@@ -102,16 +103,16 @@ def _check_init(cls, n_in, n_out):
     if biases.shape != (1, n_out):
         raise Incorrect(
             f"{what} has biases of shape {biases.shape}, but they should be (1, n_neurons) = {(1, n_out)}: "
-            "one row, so that they add to every sample of a batch.\nTry: np.zeros((1, n_neurons)).",
+            "one row, so that they add to every sample of a batch.\nTry: biases of zeros with that shape.",
             part="biases", diagnosis="missing_keepdims" if biases.shape == (n_out,) else "wrong_shape")
     if np.any(biases != 0):
-        raise Incorrect(f"{what} starts with non-zero biases.\nTry: start them at zero, as the book does: "
-                        "np.zeros((1, n_neurons)).", part="biases", diagnosis="biases_not_zero")
+        raise Incorrect(f"{what} starts with non-zero biases.\nTry: start them at zero, as the book does, one "
+                        "row of n_neurons zeros.", part="biases", diagnosis="biases_not_zero")
     if weights.size > 1 and np.all(weights == weights.flat[0]):
         raise Incorrect(
             f"{what} starts with every weight equal ({weights.flat[0]:g}). Then every neuron computes the same "
             "thing and gets the same gradient, so they never become different.\n"
-            "Try: small random weights, 0.01 * np.random.randn(n_inputs, n_neurons).",
+            "Try: small random weights of shape (n_inputs, n_neurons): the book scales standard normal numbers by 0.01.",
             part="weights", diagnosis="symmetric_weights")
     return layer, weights, biases
 

@@ -40,16 +40,16 @@ HINTS = (
     "sample it is the probabilities minus the one-hot vector of the true class; the loss is the mean over "
     "the N samples, so each sample's share is divided by N.",
     "Start from a copy of probs (N, C), so the caller's probs stay as they were. Each row i loses 1 in one "
-    "column only, its true class y_true[i]: pair the row numbers np.arange(N) with y_true to pick those N "
-    "entries. Then divide everything by N, the number of samples (the rows of probs).",
-    "Fill in the blanks: `dinputs = probs.____()`, `dinputs[np.arange(____), ____] -= 1`, then "
-    "`return dinputs / ____`",
+    "column only, its true class y_true[i]: an index made of two arrays of N entries, the row numbers and "
+    "the labels, picks one entry per row. Then divide everything by N, the number of samples (the rows of "
+    "probs).",
+    "Fill in the blanks: `dinputs = probs.____()`, `dinputs[____, ____] -= 1`, then `return ____ / ____`",
 )
 LOSS_HINTS = (
     "For each sample, take the probability the model gave its true class; the loss is the mean of -log of "
     "those probabilities.",
-    "probs_example is (3, 3) and y_example (3,): probs_example[np.arange(3), y_example] picks the three "
-    "true-class probabilities, one per row.",
+    "probs_example is (3, 3) and y_example (3,). Indexing probs_example with two arrays of 3 entries, the "
+    "row numbers and the labels, picks the three true-class probabilities, one per row.",
     "Fill in the blanks: `loss = np.mean(-np.log(probs_example[____, ____]))`",
 )
 # The classes lesson 8 trains with, and lets learners replace with their own: lesson 6's checks, as practice.
