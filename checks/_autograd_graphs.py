@@ -160,12 +160,6 @@ def mistaken_orders(nodes: list[Node]) -> list[tuple[str, str, list[int]]]:
             ("wrong_visit_order", "the `_backward` calls run from the inputs to the output (the order in which "
                                   "the graph was built), so each node passes its grad on before it has received it",
              depth_first(nodes, flip=flip)),
-            ("wrong_visit_order", "the `_backward` calls start at the output, but a node used twice runs before "
-                                  "a node that uses it has passed its share back",
-             pre_order(nodes, flip=flip)),
-            ("wrong_visit_order", "the `_backward` calls end at the output: nodes run before the nodes that use "
-                                  "them have passed their grads back",
-             pre_order(nodes, flip=flip)[::-1]),
             ("wrong_visit_order", "the `_backward` calls run level by level from the output (breadth-first), so a "
                                   "node used twice can run before every node that uses it has passed its share back",
              breadth_first(nodes, flip=flip)),
@@ -173,6 +167,15 @@ def mistaken_orders(nodes: list[Node]) -> list[tuple[str, str, list[int]]]:
                               "to them", depth_first(nodes, False, flip)[::-1]),
             ("visited_twice", "some nodes run their `_backward` more than once, once for every path from the output "
                               "to them", breadth_first(nodes, False, flip)),
+        ]
+    for flip in (False, True):  # after the others: `telling` graphs are chosen against the first four
+        found += [
+            ("wrong_visit_order", "the `_backward` calls start at the output, but a node used twice runs before "
+                                  "a node that uses it has passed its share back",
+             pre_order(nodes, flip=flip)),
+            ("wrong_visit_order", "the `_backward` calls end at the output: nodes run before the nodes that use "
+                                  "them have passed their grads back",
+             pre_order(nodes, flip=flip)[::-1]),
         ]
     return found
 

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from . import _estimate_probes as probes
 from . import _examples as example
 from ._answers import unpack, untouched
 from ._diagnose import Mistake, compare
@@ -158,6 +159,7 @@ def neuron_backward(fn, rng):
     case, x, w, b, dvalue = cases[0]
     got = unpack(guarded_call(fn, (x, w, b, 3 * dvalue), ARGS, what).value, PARTS, what)
     _compare_all(got, _context(x, w, b, 3 * dvalue), what, "when dvalue is tripled (every gradient should triple too)")
+    probes.neuron(fn, what)  # right values: are they derived, or a numerical estimate?
     return ("dx, dw and db match on random inputs, with ReLU on and off, on the lesson's example and at z = 0. "
             "Each input's gradient is the other factor of its product times the gradient at z: "
             "that is why dx looks like w and dw looks like x.")

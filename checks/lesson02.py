@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from . import _estimate_probes as probes
 from . import _examples as example
 from ._answers import untouched
 from ._diagnose import Mistake, compare
@@ -160,6 +161,7 @@ def layer_dinputs(fn, rng):
     compare("dinputs", call.value, layer_gradient(3 * dvalues, weights), what=what,
             case="when dvalues is tripled (dinputs should triple too)", diagnosers=DIAGNOSERS,
             context=_context(3 * dvalues, weights))
+    probes.layer_dinputs(fn, what)  # right values: are they derived, or a numerical estimate?
     return ("dinputs matches on random layers, a single neuron and the lesson's example. Each input's gradient "
             "adds up what every neuron sends back: that neuron's gradient times the weight joining them.")
 

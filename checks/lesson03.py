@@ -10,6 +10,7 @@ import functools
 
 import numpy as np
 
+from . import _estimate_probes as probes
 from . import _examples as example
 from ._answers import call_explaining_shapes, linear_in_upstream, unpack, untouched
 from ._diagnose import Mistake, compare
@@ -108,6 +109,7 @@ def dense_backward(fn, rng):
                     others=dict(zip(PARTS, expected)), advice=ADVICE)
     case, dvalues, inputs, weights = next(_cases(rng))
     linear_in_upstream(fn, (dvalues, inputs, weights), ARGS, PARTS, dense_gradients(dvalues, inputs, weights), what)
+    probes.dense(fn, what)  # right values: are they derived, or a numerical estimate?
     return ("All three gradients match on random batches, a batch of one and the lesson's example. "
             "Each has the shape of what it is the gradient of: dinputs (N, n_in), dweights (n_in, n_out), "
             "dbiases (1, n_out).")

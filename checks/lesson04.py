@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from . import _estimate_probes as probes
 from . import _examples as example
 from ._diagnose import Mistake, compare
 from ._exercise import exercise, make_hint
@@ -256,6 +257,7 @@ def relu_backward(fn, rng):
     value = _call(fn, 3.0 * dvalues, z, what, case)
     _compare(value, 3.0 * expected_gradient(dvalues, z), 3.0 * dvalues, z, what,
              f"{case}, when dvalues is tripled (drelu should triple too)")
+    probes.relu(fn, what)  # right values: are they derived, or a numerical estimate?
     return ("Right on random batches, a batch of one, the lesson's example, z exactly 0 and integer z, "
             "and dvalues was left as it was. ReLU's gradient is the incoming one where z > 0, and 0 elsewhere.")
 

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from . import _estimate_probes as probes
 from . import _examples as example
 from ._answers import untouched
 from ._diagnose import Mistake, compare
@@ -183,6 +184,7 @@ def Layer_Dense(cls, rng):
         if index == 0:  # the backward pass is linear in the upstream gradient
             tripled = {"args": expected["args"], "gradients": tuple(3 * g for g in expected["gradients"])}
             _dense_backward(layer, cls, 3.0 * dvalues, what, f"{case}, when dvalues is tripled", tripled)
+    probes.dense_layer(cls, "your Layer_Dense.backward")  # right values: derived, or a numerical estimate?
     return ("Shapes, forward and all three gradients are right on random batches, a batch of one and lesson 5's "
             "example. The layer keeps what backward needs (self.inputs) from its forward pass.")
 
@@ -213,6 +215,7 @@ def Activation_ReLU(cls, rng):
         compare("output", output, relu_forward(z), what=f"{what}.forward", case=case)
         for scale in (1.0, 3.0):  # linear in the upstream gradient
             _relu_backward(relu, scale * dvalues, z, what, case if scale == 1 else f"{case}, when dvalues is tripled")
+    probes.relu_layer(cls, "your Activation_ReLU.backward")  # right values: derived, or a numerical estimate?
     return ("ReLU passes the gradient where its input was > 0 and blocks it elsewhere (at 0 too), and the caller's "
             "dvalues stays as it was: `self.dinputs = dvalues` would have zeroed it.")
 

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from . import _estimate_probes as probes
 from ._answers import untouched
 from ._diagnose import Mistake, compare
 from ._exercise import exercise, make_hint
@@ -172,6 +173,7 @@ def softmax_crossentropy_backward(fn, rng):
         call = guarded_call(fn, (probs, labels), ARGS, what)
         compare("dinputs", call.value, expected, what=what, case=case, diagnosers=_diagnosers(probs, labels))
         untouched(call, what)
+    probes.softmax_crossentropy(fn, what)  # right values: are they derived, or a numerical estimate?
     return ("Right: (probs - one_hot(y)) / N. Softmax and cross-entropy together have a far simpler gradient "
             "than either alone, and each row of it sums to 0.")
 
