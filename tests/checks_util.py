@@ -29,3 +29,36 @@ def as_float32(fn):
         return out
 
     return wrapped
+
+
+# Words that tell a learner which way to move a number: a value check that says them turns into guessing.
+DIRECTION_WORDS = ("smaller", "larger", "bigger", "too big", "too small", "too high", "too low", "greater than",
+                   "less than", "increase it", "decrease it")
+
+
+def assert_no_direction(message: str) -> None:
+    found = [word for word in DIRECTION_WORDS if word in message.lower()]
+    assert not found, f"direction words {found} in:\n{message}"
+
+
+def pasted_gradient(f, x, h=1e-5):
+    """A learner's pasted central difference of scalar f at x (lesson 7's), nudging x itself in place."""
+    grad = np.zeros(np.shape(x))
+    for index in np.ndindex(np.shape(x)):
+        saved = x[index]
+        x[index] = saved + h
+        plus = f(x)
+        x[index] = saved - h
+        minus = f(x)
+        x[index] = saved
+        grad[index] = (plus - minus) / (2 * h)
+    return grad
+
+
+def assert_numerical_estimate(check, answer):
+    """The answer's values pass, but the check says it is a numerical estimate, and why."""
+    result = assert_diagnosed(check, answer, "numerical_estimate")
+    assert "numerical estimate, not backpropagation" in result.message
+    assert "one element at a time" in result.message or "rounding of a finite difference" in result.message
+    assert "chain rule" in result.message
+    return result

@@ -142,3 +142,27 @@ def test_value_checks_do_not_modify_what_they_are_given():
     dinputs = np.array([0.44, -0.38, -0.07, 1.37])
     check.dinputs(dinputs)
     assert dinputs.tolist() == [0.44, -0.38, -0.07, 1.37]
+
+
+# ---- issue 17: a numerical estimate, and hints that leave the decisions to the learner ----------------------
+
+def pasted_layer_dinputs(dvalues, weights):
+    """A central difference of dvalues · (inputs @ weights) with respect to the inputs, around ones."""
+    from tests.checks_util import pasted_gradient
+
+    return pasted_gradient(lambda inputs: float(dvalues @ (inputs @ weights)), np.ones(len(weights)))
+
+
+def test_a_pasted_numerical_gradient_is_named_and_right_answers_written_otherwise_are_not():
+    from tests.checks_util import assert_numerical_estimate
+
+    result = assert_numerical_estimate(check.layer_dinputs, pasted_layer_dinputs)
+    assert "rounding of a finite difference" in result.message
+    for answer in (with_dot, with_matmul, weights_first, with_elementwise_sum, with_einsum, with_loops,
+                   as_float32(with_matmul)):
+        assert_passes(check.layer_dinputs, answer)
+
+
+def test_the_last_hint_before_the_solution_leaves_both_factors_blank():
+    text = str(check.hint("layer_dinputs", 3))
+    assert "dvalues @" not in text and "____ @ ____" in text
