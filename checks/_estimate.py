@@ -25,6 +25,7 @@ NUDGE = 1e-2  # a nudge changes an element by at most this much of its size (h =
 # say more there.
 ROUNDING = (1e-12, 3e-9)
 EXACT = 1e-15  # what a chain-rule answer in float64 typically shows, for the message
+DIAGNOSIS = "numerical_estimate"
 
 
 class _Watched(np.ndarray):
@@ -162,5 +163,5 @@ def refuse_estimate(run, inputs: dict, exact: dict, what: str, part_names: str =
         f"Try: derive {part_names or 'each gradient'} from the local derivatives, as the lesson does, and "
         "write it with numpy operations on whole arrays.",
         part=next(iter(rounded), None) or next(iter(exact), None),
-        diagnosis="numerical_estimate",
+        diagnosis=DIAGNOSIS,
     )
