@@ -138,3 +138,13 @@ def _wrong_name(attr, other, what, when) -> Incorrect:
         part=attr,
         diagnosis="wrong_attribute_name",
     )
+
+
+def attribute_sharing(obj, array) -> str:
+    """The name of an attribute of obj that is `array` itself under another name (shares its memory), or ''."""
+    try:
+        found = dict(vars(obj))
+    except Exception:  # a stand-in object may have no __dict__
+        return ""
+    return next((name for name, value in found.items()
+                 if isinstance(value, np.ndarray) and np.shares_memory(value, array)), "")

@@ -11,7 +11,7 @@ import numpy as np
 
 from . import _estimate_probes as probes
 from . import _examples as example
-from ._diagnose import Mistake, compare
+from ._diagnose import Mistake, compare, entries
 from ._exercise import exercise, make_hint
 from ._answers import not_aliased
 from ._learner import caller_namespace, guarded_call, require_callable
@@ -98,7 +98,7 @@ def _relu_at_zero(got, expected, context):
     if np.any(z == 0) and _alternative(got, expected, dvalues * (z >= 0)):
         return Mistake(
             "relu_at_zero",
-            f"where z is exactly 0 ({_entries(z == 0)}) you let the gradient through; elsewhere your answer "
+            f"where z is exactly 0 ({entries(z == 0)}) you let the gradient through; elsewhere your answer "
             "is right.",
             "ReLU has a corner at 0, and the course (like the book) takes its derivative there to be 0: "
             "an input of exactly 0 counts as off. Look at your comparison with 0.",
@@ -286,19 +286,12 @@ def mask(value, rng):
     return "The mask is 1 where z > 0 and 0 elsewhere: ReLU's derivative, entry by entry, with z's shape."
 
 
-def _entries(where) -> str:
-    """'entry [1, 2]' or 'entries [0, 1], [2, 3]' for a boolean array (at most three shown)."""
-    found = np.argwhere(where)
-    shown = ", ".join(f"[{', '.join(map(str, index))}]" for index in found[:3])
-    return f"entr{'y' if len(found) == 1 else 'ies'} {shown}{', ...' if len(found) > 3 else ''}"
-
-
 def _mask_one_at_zero(got, expected, context):
     z = context["z"]
     if np.any(z == 0) and _alternative(got, expected, (z >= 0) * 1.0):
         return Mistake(
             "relu_at_zero",
-            f"your mask is 1 where z is exactly 0 ({_entries(z == 0)}); everywhere else it is right.",
+            f"your mask is 1 where z is exactly 0 ({entries(z == 0)}); everywhere else it is right.",
             "ReLU has a corner at 0, and the course (like the book) takes its derivative there to be 0: an "
             "input of exactly 0 counts as off. so its mask entry is 0.",
         )

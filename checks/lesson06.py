@@ -21,7 +21,7 @@ from ._diagnose import Mistake, compare
 from ._exercise import exercise, make_hint
 from ._learner import guarded_call
 from ._numeric import as_float64, close
-from ._objects import construct, get, method, require_class, set_attr, stored
+from ._objects import attribute_sharing, construct, get, method, require_class, set_attr, stored
 from ._reference import away_from_kink, dense_forward, dense_gradients, relu_forward
 from ._shapes import layer_backward_explaining_shapes
 from ._verdict import Incorrect, Raised
@@ -223,11 +223,13 @@ def Activation_ReLU(cls, rng):
 def _relu_backward(relu, dvalues, z, what, case):
     call = guarded_call(method(relu, "backward", what), (dvalues,), ("dvalues",), f"{what}.backward")
     if "dvalues" in call.modified:
+        shared = attribute_sharing(relu, call.args_after[0])
+        seen = (f"your self.{shared} is the caller's dvalues itself, under a second name (a plain `=` copies "
+                f"nothing), so zeroing entries of self.{shared} zeroed them in dvalues too" if shared else
+                "some entries of dvalues were changed")
         raise Incorrect(
             f"{what}.backward changed the caller's dvalues ({case}).\n"
-            "What happened: `self.dinputs = dvalues` copies nothing: it is "
-            "a second name for the same array, so zeroing entries of self.dinputs zeroes them in dvalues too, "
-            "the next layer's dinputs, which the caller may still need.\n"
+            f"What happened: {seen}; dvalues is the next layer's dinputs, which the caller may still need.\n"
             "Try: start from a copy: dvalues.copy().",
             part="dvalues", diagnosis="modified_input")
     expected = relu_expected(dvalues, z)

@@ -584,3 +584,15 @@ def test_init_messages_state_the_rule_not_the_line():
     for cls in (OneDimBiases, ZeroWeights):
         message = check.Layer_Dense(cls).message
         assert "np.zeros((1, n_neurons))" not in message and "np.random.randn(n_inputs, n_neurons)" not in message
+
+
+def test_a_changed_dvalues_is_explained_by_what_was_seen():
+    class ZeroesDvaluesThenCopies(Activation_ReLU):
+        def backward(self, dvalues):
+            dvalues[self.inputs <= 0] = 0
+            self.dinputs = dvalues.copy()
+
+    aliased = assert_diagnosed(check.Activation_ReLU, SeedReLU, "modified_input", "dvalues")
+    assert "under a second name" in aliased.message
+    other = assert_diagnosed(check.Activation_ReLU, ZeroesDvaluesThenCopies, "modified_input", "dvalues")
+    assert "second name" not in other.message and "some entries of dvalues were changed" in other.message
