@@ -32,8 +32,9 @@ def as_float32(fn):
 
 
 # Words that tell a learner which way to move a number: a value check that says them turns into guessing.
-DIRECTION_WORDS = ("smaller", "larger", "bigger", "too big", "too small", "too high", "too low", "greater than",
-                   "less than", "increase it", "decrease it")
+# ("greater than 0" states a rule about an input, not a direction for a guess: not listed.)
+DIRECTION_WORDS = ("smaller", "larger", "bigger", "too big", "too small", "too high", "too low", "increase it",
+                   "decrease it")
 
 
 def assert_no_direction(message: str) -> None:

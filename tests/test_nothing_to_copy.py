@@ -118,3 +118,11 @@ def test_what_counts_as_handing_over_an_answer(text, answer):
 ])
 def test_what_does_not(text, answer):
     assert not shown(text, [answer])
+
+
+def test_no_message_of_the_checks_says_which_way_to_move_a_number():
+    from tests.checks_util import DIRECTION_WORDS
+
+    found = [f"{where}: {text!r}" for path in sorted((ROOT / "checks").glob("*.py"))
+             for where, text in module_strings(path) for word in DIRECTION_WORDS if word in text.lower()]
+    assert not found, "direction words in messages:\n" + "\n".join(found)
