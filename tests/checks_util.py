@@ -57,9 +57,23 @@ def pasted_gradient(f, x, h=1e-5):
 
 
 def assert_numerical_estimate(check, answer):
-    """The answer's values pass, but the check says it is a numerical estimate, and why."""
+    """The answer's values pass, but the check says it is a numerical estimate, and why (no answer in it)."""
+    import importlib
+
     result = assert_diagnosed(check, answer, "numerical_estimate")
+    info = check.exercise
+    assert_gives_nothing_away(result, importlib.import_module(f"checks.{info.lesson}"), info.name)
     assert "numerical estimate, not backpropagation" in result.message
     assert "one element at a time" in result.message or "rounding of a finite difference" in result.message
     assert "chain rule" in result.message
     return result
+
+
+def assert_gives_nothing_away(result, module, name: str) -> None:
+    """The result's message shows no line of exercise `name`'s answer, no piece of one under other names,
+    and no line with blanks that leaves little to do (tests/copy_util.py)."""
+    from checks import _solutions
+    from tests.copy_util import shown
+
+    found = shown(result.message, _solutions.answer_lines(module.NOTEBOOK, name))
+    assert not found, f"the message hands over the answer: {found}\n{result.message}"

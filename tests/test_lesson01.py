@@ -217,6 +217,9 @@ def test_x_nudged_as_a_second_name_for_x_is_named_as_aliasing():
     assert "x_nudged and x are one array" in result.message and "run the cell that defines x" in result.message
     assert "x.copy()" in result.message  # the rule the lesson teaches, not the line
     assert "x_nudged = x.copy()" not in result.message
+    from tests.checks_util import assert_gives_nothing_away
+
+    assert_gives_nothing_away(result, check, "slope_x0")
 
 
 def test_a_copy_passes_in_the_notebook():

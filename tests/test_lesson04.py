@@ -230,12 +230,13 @@ def test_hints_build_up_to_blanks_then_the_solution():
 # ---- issue 17: what the check saw ------------------------------------------------------------------------------
 
 def test_a_mask_built_with_greater_or_equal_is_named_at_the_zero_of_the_example():
-    from tests.checks_util import assert_no_direction
+    from tests.checks_util import assert_gives_nothing_away, assert_no_direction
 
     z = relu_z()
     assert np.count_nonzero(z == 0) == 1  # the example has a z of exactly 0, where `>=` and `>` differ
     for wrong in ((z >= 0) * 1, z >= 0, (z >= 0).astype(float)):
         result = assert_diagnosed(check.mask, wrong, "relu_at_zero")
+        assert_gives_nothing_away(result, check, "mask")
         assert "where z is exactly 0 (entry [1, 2])" in result.message
         assert ">= 0" not in result.message and "z > 0" not in result.message  # the rule, not the comparison
         assert_no_direction(result.message)

@@ -537,7 +537,10 @@ class TransposedDinputs(Layer_Dense):
 
 
 def test_a_product_that_does_not_fit_in_backward_is_named_as_in_lesson_3():
+    from tests.checks_util import assert_gives_nothing_away
+
     result = assert_diagnosed(check.Layer_Dense, TransposedDinputs, "transposed", "dinputs")
+    assert_gives_nothing_away(result, check, "Layer_Dense")
     assert "one of them should be transposed" in result.message
     assert "self.dinputs = dvalues @ self.weights" in result.message  # the learner's own line
     assert "core dimension" not in result.message and "gufunc" not in result.message

@@ -243,7 +243,10 @@ def _example_probs():
 def test_wrong_losses_are_diagnosed_by_kind_with_advice_that_fits_a_loss(kind, make):
     from tests.checks_util import assert_no_direction
 
+    from tests.checks_util import assert_gives_nothing_away
+
     result = assert_diagnosed(check.loss, make(*_example_probs()), kind, "loss")
+    assert_gives_nothing_away(result, check, "loss")
     assert "Work through one element by hand" not in result.message
     assert "np.arange" not in result.message
     assert_no_direction(result.message)
@@ -274,7 +277,10 @@ def test_dividing_by_the_classes_is_named():
 
 
 def test_whole_columns_are_described_with_the_rule_not_the_indexing():
+    from tests.checks_util import assert_gives_nothing_away
+
     result = assert_diagnosed(check.softmax_crossentropy_backward, whole_columns, "onehot_wrong")
+    assert_gives_nothing_away(result, check, "softmax_crossentropy_backward")
     assert "whole columns" in result.message
     assert "np.arange" not in result.message and "[np.arange(N), y_true]" not in result.message
 
