@@ -160,8 +160,8 @@ def refuse_estimate(run, inputs: dict, exact: dict, what: str, part_names: str =
         "What happened: a finite difference, like lesson 7's, estimates a gradient by nudging; backpropagation "
         "gets every gradient exactly, with the chain rule, for about the cost of one forward pass. This "
         "exercise asks for the chain rule.\n"
-        f"Try: derive {part_names or 'each gradient'} from the local derivatives, as the lesson does, and "
-        "write it with numpy operations on whole arrays.",
+        f"Try: derive {part_names or 'each gradient'} from the local derivatives with the chain rule, as the "
+        "lesson does: no nudges, no finite differences.",
         part=next(iter(rounded), None) or next(iter(exact), None),
         diagnosis=DIAGNOSIS,
     )
