@@ -5,7 +5,8 @@ it away, and a graded backward check looks for both once the values are right (`
 
 - its cost grows with the number of parameters: it nudges its inputs one element at a time, two forward
   passes per element. The check runs the answer once more on arrays that notice such nudges (`_Watched`:
-  a write into an array that otherwise holds an input's values, of a value within 1% of the original);
+  a write into an array that otherwise holds an input's values, of a value within 1% of the original) and
+  count the matrix products shaped like the layer's output (forward passes, which backprop never needs);
 - its values carry a finite difference's rounding: about 1e-12 to 1e-9 of their size, where a chain-rule
   answer in float64 (matrix products, loops, einsum alike, on any BLAS kernel) is exact to about 1e-15. The
   check compares with a reference that is exact to rounding (`exact_slopes`: a central difference whose
@@ -43,6 +44,30 @@ class _Watched(np.ndarray):
         _note(self, index, value)
         super().__setitem__(index, value)
 
+    def __array_ufunc__(self, ufunc, method, *inputs, **kwargs):
+        plain = [x.view(np.ndarray) if isinstance(x, _Watched) else x for x in inputs]
+        if "out" in kwargs:
+            kwargs["out"] = tuple(x.view(np.ndarray) if isinstance(x, _Watched) else x for x in kwargs["out"])
+        result = getattr(ufunc, method)(*plain, **kwargs)
+        if ufunc is np.matmul and method == "__call__":
+            _products(self).append(np.shape(result))
+        if isinstance(result, np.ndarray) and type(result) is np.ndarray and "out" not in kwargs:
+            result = result.view(_Watched)
+            result._origin, result._log = None, self._log  # a new array: nothing to compare its writes with
+        return result
+
+    def __array_function__(self, func, types, args, kwargs):
+        result = super().__array_function__(func, types, args, kwargs)
+        if func is np.dot:
+            _products(self).append(np.shape(result))
+        return result
+
+
+def _products(array) -> list:
+    """The shapes of the matrix products an answer computed from watched arrays (kept in the shared log)."""
+    log = array._log if array._log is not None else {}
+    return log.setdefault("products", [])
+
 
 def _note(array, index, value) -> None:
     try:
@@ -75,7 +100,8 @@ def watched(array, log: dict) -> np.ndarray:
 
 def nudged_everywhere(log: dict) -> int:
     """How many elements were nudged, if some input had at least half of its elements nudged; else 0."""
-    counts = [len(positions) for size, positions in log.values() if len(positions) >= max(2, size / 2)]
+    counts = [len(positions) for key, (size, positions) in ((k, v) for k, v in log.items() if k != "products")
+              if len(positions) >= max(2, size / 2)]
     return sum(counts)
 
 
@@ -121,12 +147,21 @@ def _deviation(got, exact) -> float | None:
     return float(np.max(np.abs(values - exact), initial=0.0)) / scale if scale > 0 else None
 
 
-def refuse_estimate(run, inputs: dict, exact: dict, what: str, part_names: str = "") -> None:
+def forward_passes(log: dict, shape: tuple) -> int:
+    """How many matrix products of watched arrays had the shape of the layer's output: forward passes."""
+    return sum(1 for found in log.get("products", ()) if tuple(found) == tuple(shape))
+
+
+def refuse_estimate(run, inputs: dict, exact: dict, what: str, part_names: str = "",
+                    forward_shape: tuple | None = None) -> None:
     """Incorrect when the answer is a numerical estimate; nothing otherwise.
 
     run:    run(arrays) -> {part: value}, calling the learner's code once on `arrays` ({name: watched array})
     inputs: {name: array} the probe's inputs (copied and watched here)
     exact:  {part: the exact slopes for those inputs}
+    forward_shape: the layer output's shape, when no part of the answer has it: products of that shape are
+                   forward passes, and a chain-rule answer computes none (lesson 2, whose function is not
+                   even given the inputs a finite difference would nudge)
     A probe that raises says nothing: the answer already passed, so it is not judged on this call.
     """
     log: dict = {}
@@ -140,11 +175,18 @@ def refuse_estimate(run, inputs: dict, exact: dict, what: str, part_names: str =
     if not isinstance(got, dict):
         return
     nudges = nudged_everywhere(log)
+    passes = forward_passes(log, forward_shape) if forward_shape is not None else 0
+    elements = sum(np.size(array) for array in exact.values())
+    passes = passes if passes >= 2 * elements else 0  # two forward passes per element: a finite difference
     deviations = {part: _deviation(got.get(part), wanted) for part, wanted in exact.items()}
     rounded = {part: d for part, d in deviations.items() if d is not None and ROUNDING[0] < d < ROUNDING[1]}
-    if not nudges and not rounded:
+    if not nudges and not passes and not rounded:
         return
     seen = []
+    if passes:
+        seen.append(f"{what} ran {passes} forward passes (products shaped like the layer's output, {forward_shape}) "
+                    f"for {elements} gradient elements: a loss evaluated again for every element, so its cost grows "
+                    "with the number of parameters")
     if nudges:
         seen.append(f"{what} changed its inputs one element at a time, by a tiny step ({nudges} elements "
                     "nudged in one call): it evaluates the loss again for every element, so its cost grows "

@@ -46,7 +46,8 @@ def layer_dinputs(fn, what: str) -> None:
     dvalues, weights = rng.normal(size=3), rng.normal(size=(4, 3))
     exact = exact_slopes(lambda inputs: float(dvalues @ (inputs @ weights)), np.zeros(4), 1.0)
     refuse_estimate(lambda a: {"dinputs": fn(a["dvalues"], a["weights"])},
-                    {"dvalues": dvalues, "weights": weights}, {"dinputs": exact}, what, "dinputs")
+                    {"dvalues": dvalues, "weights": weights}, {"dinputs": exact}, what, "dinputs",
+                    forward_shape=dvalues.shape)
 
 
 def _dense_arrays():
