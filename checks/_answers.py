@@ -1,8 +1,6 @@
 """Taking apart what a learner's function returned."""
 from __future__ import annotations
 
-import re
-
 import numpy as np
 
 from ._verdict import Incorrect, Raised
@@ -65,10 +63,6 @@ def linear_in_upstream(fn, args: tuple, names: tuple, parts: tuple, expected: tu
                     case=f"when {names[0]} is tripled (it should triple too)")
 
 
-# Numpy's words when the factors of a product do not fit (matmul, dot, and broadcasting in `*`).
-_SHAPE_ERROR = re.compile(r"matmul|not aligned|mismatch in its core dimension|could not be broadcast")
-
-
 def call_explaining_shapes(fn, args: tuple, names: tuple, what: str, square_args: tuple, wrong_forms,
                            parts: tuple | None = None):
     """guarded_call(fn, args, names, what), explaining a product whose factors do not fit.
@@ -76,43 +70,28 @@ def call_explaining_shapes(fn, args: tuple, names: tuple, what: str, square_args
     When the learner's code stops on numpy's shape error (the raw `matmul ... (n?,k),(k,m?)` message), it is
     called once more on `square_args`, where every array is square and numpy lets any product through. If a
     part of that result is one of `wrong_forms(*square_args)[part]` (the right factors, one transposed or in
-    the other order), the verdict is "transposed" for that part, with the learner's own line; otherwise the
-    learner's error stands.
+    the other order), the verdict is "transposed" for that part, with the learner's own line (`_shapes`);
+    otherwise the learner's error stands.
     parts: the names of the returned tuple's items, or None for a single array (named `names`' result).
     """
     from ._learner import guarded_call
-    from ._numeric import close
+    from ._shapes import NOT_FOUND, is_shape_error, transposed_verdict, wrong_part
 
     try:
         return guarded_call(fn, args, names, what)
     except Raised as raised:
-        if not _SHAPE_ERROR.search(raised.message):
+        if not is_shape_error(raised):
             raise
         error = raised
     try:
         value = guarded_call(fn, square_args, names, what).value
         got = dict(zip(parts, value)) if parts else {None: value}
-        forms = wrong_forms(*square_args)
-        for part, alternatives in forms.items():
-            mine = np.asarray(got.get(part), dtype=np.float64)
-            if any(mine.shape == alt.shape and close(mine, alt) for alt in alternatives):
-                break
-        else:
-            raise error
+        part = wrong_part(got, wrong_forms(*square_args))
     except (Raised, TypeError, ValueError):
         raise error from None
-    name = part or "the result"
-    # The learner's line stays; numpy's gufunc signature says nothing a learner can use, so its line goes.
-    where = "\n".join(line for line in error.message.split("\n") if not _SHAPE_ERROR.search(line))
-    raise Incorrect(
-        f"{where}\nValueError: the shapes of a product's two factors do not fit.\n\nWhat happened: the two factors of a product do not fit, because one of them should "
-        f"be transposed (or the two swapped). With square arrays, where numpy cannot notice, your {name} is "
-        "the product of the right arrays with the wrong one transposed.\n"
-        "Try: write each factor's shape under it; the inner dimensions must match, and the outer ones must "
-        f"give the shape of {name}.",
-        part=part,
-        diagnosis="transposed",
-    ) from None
+    if part is NOT_FOUND:
+        raise error
+    raise transposed_verdict(error, part) from None
 
 
 def not_aliased(value, part: str, notebook: dict, originals: dict) -> None:

@@ -115,6 +115,23 @@ def depth_first(nodes: list[Node], remember: bool = True, flip: bool = False) ->
     return order
 
 
+def pre_order(nodes: list[Node], flip: bool = False) -> list[int]:
+    """Depth-first from the output, each node listed when first reached (before its parents): output first,
+    but a node used twice may come before a node that uses it."""
+    order: list[int] = []
+
+    def visit(index):
+        if index in order:
+            return
+        order.append(index)
+        parents = nodes[index].parents
+        for parent in (reversed(parents) if flip else parents):
+            visit(parent)
+
+    visit(len(nodes) - 1)
+    return order
+
+
 def breadth_first(nodes: list[Node], remember: bool = True, flip: bool = False) -> list[int]:
     """From the output outwards, level by level: not a topological order when a node is used twice."""
     order: list[int] = []
@@ -140,16 +157,25 @@ def mistaken_orders(nodes: list[Node]) -> list[tuple[str, str, list[int]]]:
     found = []
     for flip in (False, True):
         found += [
-            ("wrong_visit_order", "the nodes are visited in the order the graph was built (inputs first), not reversed",
+            ("wrong_visit_order", "the `_backward` calls run from the inputs to the output (the order in which "
+                                  "the graph was built), so each node passes its grad on before it has received it",
              depth_first(nodes, flip=flip)),
-            ("wrong_visit_order", "the nodes are visited breadth-first from the output, which can reach a node before "
-                            "every node that uses it has passed its gradient back", breadth_first(nodes, flip=flip)),
-            ("visited_twice", "some nodes are visited more than once, once for every path from the output to them "
-                              "(the walk does not remember which nodes it has already added)",
-             depth_first(nodes, False, flip)[::-1]),
-            ("visited_twice", "some nodes are visited more than once, once for every path from the output to them "
-                              "(the walk does not remember which nodes it has already queued)",
-             breadth_first(nodes, False, flip)),
+            ("wrong_visit_order", "the `_backward` calls run level by level from the output (breadth-first), so a "
+                                  "node used twice can run before every node that uses it has passed its share back",
+             breadth_first(nodes, flip=flip)),
+            ("visited_twice", "some nodes run their `_backward` more than once, once for every path from the output "
+                              "to them", depth_first(nodes, False, flip)[::-1]),
+            ("visited_twice", "some nodes run their `_backward` more than once, once for every path from the output "
+                              "to them", breadth_first(nodes, False, flip)),
+        ]
+    for flip in (False, True):  # after the others: `telling` graphs are chosen against the first four
+        found += [
+            ("wrong_visit_order", "the `_backward` calls start at the output, but a node used twice runs before "
+                                  "a node that uses it has passed its share back",
+             pre_order(nodes, flip=flip)),
+            ("wrong_visit_order", "the `_backward` calls end at the output: nodes run before the nodes that use "
+                                  "them have passed their grads back",
+             pre_order(nodes, flip=flip)[::-1]),
         ]
     return found
 

@@ -185,6 +185,13 @@ def _how_values_differ(part, got, expected) -> str:
     return f"{part} has the right shape {got.shape}, but {many}{how}."
 
 
+def entries(where) -> str:
+    """'entry [1, 2]' or 'entries [0, 1], [2, 3]' for a boolean array (at most three shown), for messages."""
+    found = np.argwhere(where)
+    shown = ", ".join(f"[{', '.join(map(str, index))}]" for index in found[:3])
+    return f"entr{'y' if len(found) == 1 else 'ies'} {shown}{', ...' if len(found) > 3 else ''}"
+
+
 def _incorrect(part, what, case, mistake: Mistake, advice=None) -> Incorrect:
     who = f"Your {part}" if what == "your value" else f"{part} from {what}"
     return Incorrect(

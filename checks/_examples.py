@@ -30,8 +30,9 @@ def batch_dvalues():
 
 
 def relu_z():
-    """Lesson 4: z (3, 4), integers as in the book."""
-    return np.array([[1, 2, -3, -4], [2, -7, -1, 3], [-1, 2, 5, -1]])
+    """Lesson 4: z (3, 4), integers as in the book, with one entry exactly 0 (the book has -1 there), so that
+    the example shows ReLU's derivative at 0 and a mask built with `>=` differs from the right one."""
+    return np.array([[1, 2, -3, -4], [2, -7, 0, 3], [-1, 2, 5, -1]])
 
 
 def relu_dvalues():

@@ -94,7 +94,7 @@ def _formula_mistake(params):
         errors = output - targets
         variants = (
             (2 * expected, "missing_half", "your value is twice the loss: the 1/2 is missing.",
-             "L = 1/2 * sum((dense2.output - targets)**2)."),
+             "The loss is half the sum of the squared errors: the 1/2 makes its gradient the error itself."),
             (0.5 * np.sum((network_output(params, inputs, relu=False) - targets) ** 2), "relu_skipped",
              "your value is the loss of the network without its ReLU: dense2 was fed dense1's output directly.",
              "Each object's .output is the next one's input: dense1 -> relu -> dense2."),
@@ -119,8 +119,8 @@ def _formula_mistake(params):
             return Mistake("not_a_number", f"you gave an array of shape {got.shape}, but the loss is one number.",
                            "Add up every squared error (np.sum without an axis), then halve.")
         if got.shape == ():
-            side = "larger" if got > expected else "smaller"
-            return Mistake("wrong_value", f"your number is {side} than the network's loss.",
+            return Mistake("wrong_value", f"your number ({float(got):.6g}) is not the network's loss, and it is "
+                           "none of the usual slips (the 1/2, ReLU, mean, targets, squares, sign).",
                            "Print each step: dense1.output (3, 3), relu.output (3, 3), dense2.output (3, 2), "
                            "the errors against targets, their squares, the sum, then half of it.")
         return None
@@ -134,7 +134,7 @@ NETWORK_HINTS = (
     "inputs (3, 4) -> dense1.output (3, 3) -> relu.output (3, 3) -> dense2.output (3, 2), the shape of "
     "targets. The loss is one number: half the sum of the squared differences.",
     "Fill in the blanks: `dense1.forward(____)`, `relu.forward(____)`, `dense2.forward(____)`, then "
-    "`loss = 0.5 * np.sum((____ - ____) ** 2)`",
+    "`loss = 0.5 * np.sum(____)`, the sum of the squared differences between the network's output and targets.",
 )
 NETWORK_AFTER_HINTS = (
     "One training step, then the loss again: forward (the layers need their inputs for backward), backward "
@@ -144,7 +144,7 @@ NETWORK_AFTER_HINTS = (
     "Backward: dense2.backward takes (3, 2); relu.backward takes dense2.dinputs (3, 3); dense1.backward takes "
     "relu.dinputs (3, 3). Update dense1 and dense2 (relu has no parameters). Then forward through all three "
     "again and compute the loss as in the exercise above.",
-    "Fill in the blanks: `dense2.backward(____ - targets)`, `relu.backward(dense2.____)`, "
+    "Fill in the blanks: `dense2.backward(____)`, `relu.backward(dense2.____)`, "
     "`dense1.backward(____.dinputs)`, `optimizer.update_params(____)` for each dense layer.",
 )
 

@@ -18,8 +18,12 @@ _MISSING = object()
 _FUNCTIONS = (types.FunctionType, types.BuiltinFunctionType, types.MethodType)
 
 
-def require_class(obj, name: str, args: tuple) -> None:
-    """Stop with a clear verdict unless obj can be used as a class (something callable, not a function)."""
+def require_class(obj, name: str, args: tuple, check: str = "") -> None:
+    """Stop with a clear verdict unless obj can be used as a class (something callable, not a function).
+
+    check: the name of the check the learner runs, when it is not the class's (lesson 9's `check.add(Value)`).
+    """
+    call = f"check.{check or name}({name})"
     if obj is None or obj is Ellipsis:
         raise NotAttempted(f"Define the class `{name}` in the exercise cell above, then run this check again.")
     if isinstance(obj, _FUNCTIONS):
@@ -31,7 +35,7 @@ def require_class(obj, name: str, args: tuple) -> None:
             pass
         raise Incorrect(
             f"`{name}` should be a class, but you passed a function. Write `class {name}:` with the methods "
-            f"the exercise asks for, then pass the class itself: check.{name}({name}).",
+            f"the exercise asks for, then pass the class itself: {call}.",
             diagnosis="wrong_type",
         )
     if not callable(obj):
@@ -39,7 +43,7 @@ def require_class(obj, name: str, args: tuple) -> None:
         made = (f"an object made from a class (`{name}(...)`)" if looks_built else describe_type(obj))
         raise Incorrect(
             f"`{name}` should be the class itself, but you passed {made}. "
-            f"Pass the class, without calling it: check.{name}({name}).",
+            f"Pass the class, without calling it: {call}.",
             diagnosis="wrong_type",
         )
 
@@ -134,3 +138,13 @@ def _wrong_name(attr, other, what, when) -> Incorrect:
         part=attr,
         diagnosis="wrong_attribute_name",
     )
+
+
+def attribute_sharing(obj, array) -> str:
+    """The name of an attribute of obj that is `array` itself under another name (shares its memory), or ''."""
+    try:
+        found = dict(vars(obj))
+    except Exception:  # a stand-in object may have no __dict__
+        return ""
+    return next((name for name, value in found.items()
+                 if isinstance(value, np.ndarray) and np.shares_memory(value, array)), "")

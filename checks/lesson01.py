@@ -13,11 +13,12 @@ from __future__ import annotations
 
 import numpy as np
 
+from . import _estimate_probes as probes
 from . import _examples as example
 from ._answers import unpack, untouched
 from ._diagnose import Mistake, compare
 from ._exercise import exercise, make_hint
-from ._learner import guarded_call, require_callable
+from ._learner import caller_namespace, guarded_call, require_callable
 from ._neuron import neuron_gradients, neuron_z
 from ._numeric import as_float64, close
 from ._verdict import PartJudge
@@ -168,6 +169,8 @@ def neuron_backward(fn, rng):
             got = unpack(guarded_call(fn, (x, w, b, 3 * dvalue), ARGS, what).value, PARTS, what)
             _compare_all(got, _context(x, w, b, 3 * dvalue), what,
                          "when dvalue is tripled (every gradient should triple too)", judge)
+        if not judge.failed:  # right values: are they derived, or a numerical estimate?
+            probes.neuron(fn, what)
     judge.finish()
     return ("dx, dw and db match on random inputs, with ReLU on and off, on the lesson's example and at z = 0. "
             "Each input's gradient is the other factor of its product times the gradient at z: "
@@ -208,17 +211,39 @@ def _not_divided(got, expected, context):
     return None
 
 
+def _nudged_x_itself(got, expected, context):
+    """A slope of exactly 0: both outputs came from the same x. The notebook shows whether x_nudged is x."""
+    if got.ndim != 0 or got != 0 or expected == 0:
+        return None
+    notebook, x = context["notebook"], context["x"]
+    theirs, nudged = notebook.get("x"), notebook.get("x_nudged")
+    same = isinstance(theirs, np.ndarray) and isinstance(nudged, np.ndarray) and np.shares_memory(theirs, nudged)
+    moved = isinstance(theirs, np.ndarray) and theirs.shape == x.shape and not np.array_equal(theirs, x)
+    if same:
+        seen = ("your x_nudged and x are one array under two names (a plain `=` copies nothing), so nudging "
+                "x_nudged nudged x too, and both calls to neuron_output saw the same nudged x")
+    else:
+        seen = "y did not change at all between your two calls: both saw the same inputs"
+    rerun = (" Your x now holds the nudged value too: run the cell that defines x again." if moved else "")
+    return Mistake(
+        "aliasing",
+        f"your slope_x0 is exactly 0: {seen}.{rerun}",
+        "nudge a copy of x (x.copy() makes a new array), so that x itself keeps its value for the other call.",
+    )
+
+
 @exercise(LESSON, "The slope of y in x[0], estimated with a small nudge", graded=False,
           hints=("Compute y once as it is, and once with x[0] increased by h (leave x itself unchanged: "
                  "work on a copy). The slope is (change in y) / h.",
                  "neuron_output(x, w, b) gives y. Make a copy of x (x.copy(): a plain `=` would give the same "
                  "array a second name), add h to its entry 0, and give the copy to neuron_output.",
-                 "x_nudged = x.____(); x_nudged[____] += h; slope_x0 = (neuron_output(x_nudged, w, b) - ____) / ____"))
+                 "x_nudged = x.____(); x_nudged[____] += ____; slope_x0 = (neuron_output(x_nudged, w, b) - ____) / ____"))
 def slope_x0(value, rng):
     x, w, b, _ = example.neuron()
     expected = neuron_gradients(x, w, b, 1.0)[0][0]
     compare("slope_x0", _as_number(value, "your value", "slope_x0"), expected, what="your value",
-            case="for the lesson's example", diagnosers=(_not_divided,), context={},
+            case="for the lesson's example", diagnosers=(_nudged_x_itself, _not_divided),
+            context=lambda: {"notebook": caller_namespace(), "x": x},
             advice={"wrong_values": "The slope is (y with x[0] nudged - y as it is) / h: check that only "
                                     "x[0] was nudged, by h, and that x itself was left as it was."})
     return ("Nudging x[0] by h changes y by about -3·h: y goes down by 3 for each unit of x[0]. "

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from . import _estimate_probes as probes
 from . import _examples as example
 from ._answers import untouched
 from ._diagnose import Mistake, compare
@@ -30,7 +31,8 @@ HINTS = (
     "Written as a loop: dinputs[i] = sum over j of weights[i, j] * dvalues[j]. With numpy, one product of the "
     "(n_neurons,) vector dvalues and a matrix does every i at once. Of weights (n_inputs, n_neurons) and "
     "weights.T (n_neurons, n_inputs), which takes (n_neurons,) to (n_inputs,)?",
-    "return dvalues @ ____",
+    "`return ____ @ ____`: a vector of shape (n_neurons,) times a matrix of shape (n_neurons, n_inputs) gives "
+    "(n_inputs,). Which of your arrays has each shape?",
 )
 DINPUTS_HINTS = (
     "Each input's gradient adds up, over the three neurons, the gradient arriving at that neuron times the "
@@ -42,7 +44,7 @@ DINPUTS_HINTS = (
 SECOND_HINTS = (
     "Only the second neuron sends a gradient back, so each input gets exactly its weight to that neuron.",
     "dvalues_second is already one sample, shape (3,) (no [0] needed). The product must go from (3,) to (4,).",
-    "dinputs_second = dvalues_second @ ____",
+    "`dinputs_second = ____ @ ____`: (3,) times (3, 4) gives (4,). Which of your arrays has each shape?",
 )
 
 
@@ -159,6 +161,7 @@ def layer_dinputs(fn, rng):
     compare("dinputs", call.value, layer_gradient(3 * dvalues, weights), what=what,
             case="when dvalues is tripled (dinputs should triple too)", diagnosers=DIAGNOSERS,
             context=_context(3 * dvalues, weights))
+    probes.layer_dinputs(fn, what)  # right values: are they derived, or a numerical estimate?
     return ("dinputs matches on random layers, a single neuron and the lesson's example. Each input's gradient "
             "adds up what every neuron sends back: that neuron's gradient times the weight joining them.")
 

@@ -10,6 +10,7 @@ import functools
 
 import numpy as np
 
+from . import _estimate_probes as probes
 from . import _examples as example
 from ._answers import call_explaining_shapes, linear_in_upstream, unpack, untouched
 from ._diagnose import Mistake, compare
@@ -17,6 +18,7 @@ from ._exercise import exercise, make_hint
 from ._learner import guarded_call, require_callable
 from ._numeric import close
 from ._reference import dense_gradients
+from ._shapes import dense_wrong_products, square_arrays
 from ._verdict import PartJudge
 
 LESSON, NOTEBOOK = "lesson03", "03_batched_dense"
@@ -32,7 +34,8 @@ HINTS = (
     "Each result is one matrix product or one sum. Pick the factors whose shapes give the result's shape: "
     "(N, n_out) times (n_out, n_in) gives (N, n_in). Which array, transposed, is (n_out, n_in)? For dweights "
     "the batch N must be the inner dimension; dbiases adds up dvalues over the batch.",
-    "dinputs = dvalues @ ____; dweights = ____ @ dvalues; dbiases = np.sum(dvalues, axis=____, keepdims=____)",
+    "dinputs = ____ @ ____, (N, n_out) times (n_out, n_in); dweights = ____ @ ____, (n_in, N) times (N, n_out); "
+    "dbiases = np.sum(dvalues, axis=____, keepdims=____)",
 )
 VALUE_HINTS = {
     "dinputs": (
@@ -40,14 +43,15 @@ VALUE_HINTS = {
         "does them all at once.",
         "dvalues is (3, 3), weights (4, 3), and dinputs must be (3, 4), one row per sample, like inputs. Which "
         "product of dvalues and weights, one of them transposed, has that shape?",
-        "dinputs = dvalues @ ____",
+        "`dinputs = ____ @ ____`: (3, 3) times (3, 4) gives (3, 4). Which arrays have those shapes?",
     ),
     "dweights": (
         "Every sample adds its own contribution (an outer product) to dweights, and a matrix product adds up "
         "along its inner dimension.",
         "inputs is (3, 4) and dvalues (3, 3); dweights must be (4, 3), the shape of weights, with the batch "
         "(3 samples) as the inner dimension. Which of the two goes first, and transposed?",
-        "dweights = ____ @ dvalues",
+        "`dweights = ____ @ ____`: (4, 3) times (3, 3) gives (4, 3), with the 3 samples as the inner "
+        "dimension. Which arrays have those shapes?",
     ),
     "dbiases": (
         "A bias is added to every sample's output with local derivative 1, so its gradient adds up dvalues "
@@ -85,23 +89,6 @@ def _wrong_axis(got, expected, context):
     return None
 
 
-def _transposed_forms(dvalues, inputs, weights) -> dict:
-    """Products of the right arrays with one transposed or the two swapped (square arrays: all defined)."""
-    right = dense_gradients(dvalues, inputs, weights)
-    forms = {
-        "dinputs": [dvalues @ weights, weights @ dvalues, weights.T @ dvalues, dvalues.T @ weights,
-                    dvalues.T @ weights.T, weights @ dvalues.T],
-        "dweights": [inputs @ dvalues, dvalues @ inputs, inputs.T @ dvalues.T, dvalues.T @ inputs,
-                     inputs @ dvalues.T, dvalues @ inputs.T],
-    }
-    return {part: [f for f in found if not close(f, right[PARTS.index(part)])] for part, found in forms.items()}
-
-
-def _square_case(rng):
-    """Every array (3, 3): where a mis-transposed product raises no error, so its result can be named."""
-    return rng.normal(size=(3, 3)), rng.normal(size=(3, 3)), rng.normal(size=(3, 3))
-
-
 def _context(dvalues, inputs, weights):
     ones = dense_gradients(np.ones_like(dvalues), inputs, weights)
     return {"dvalues": dvalues, "batch": len(dvalues), "if_upstream_were_ones": dict(zip(PARTS, ones))}
@@ -114,11 +101,11 @@ def dense_backward(fn, rng):
     stops the call as a whole (it raised, returned the wrong number of values, changed its inputs) fails all."""
     require_callable(fn, "dense_backward", ARGS)
     what = "your dense_backward"
-    square = _square_case(rng)
+    square = square_arrays(rng)
     judge = PartJudge(PARTS)
     with judge.whole():
         for case, dvalues, inputs, weights in _cases(rng):
-            call = call_explaining_shapes(fn, (dvalues, inputs, weights), ARGS, what, square, _transposed_forms, PARTS)
+            call = call_explaining_shapes(fn, (dvalues, inputs, weights), ARGS, what, square, dense_wrong_products, PARTS)
             untouched(call, what)
             got = unpack(call.value, PARTS, what)
             expected = dense_gradients(dvalues, inputs, weights)
@@ -132,6 +119,8 @@ def dense_backward(fn, rng):
             case, dvalues, inputs, weights = next(_cases(rng))
             linear_in_upstream(fn, (dvalues, inputs, weights), ARGS, PARTS, dense_gradients(dvalues, inputs, weights),
                                what, judge=judge)
+        if not judge.failed:  # right values: are they derived, or a numerical estimate?
+            probes.dense(fn, what)
     judge.finish()
     return ("All three gradients match on random batches, a batch of one and the lesson's example. "
             "Each has the shape of what it is the gradient of: dinputs (N, n_in), dweights (n_in, n_out), "

@@ -9,8 +9,9 @@ from __future__ import annotations
 
 import numpy as np
 
+from . import _estimate_probes as probes
 from . import _examples as example
-from ._diagnose import Mistake, compare
+from ._diagnose import Mistake, compare, entries
 from ._exercise import exercise, make_hint
 from ._answers import not_aliased
 from ._learner import caller_namespace, guarded_call, require_callable
@@ -37,7 +38,8 @@ MASK_HINTS = (
     "from what ReLU saw in the forward pass, z.",
     "Compare z with 0 (a boolean array of shape (3, 4)), then turn it into numbers. What should the entries "
     "be where z is exactly 0?",
-    "mask = (z ____ 0).astype(int)",
+    "`mask = (____).astype(int)`, where the blank compares z with 0 and is True only where ReLU passed its "
+    "input on (z = 0 not included).",
 )
 DRELU_HINTS = (
     "drelu keeps dvalues where ReLU was on (z > 0) and is 0 where it was off: copy dvalues, then zero "
@@ -96,7 +98,8 @@ def _relu_at_zero(got, expected, context):
     if np.any(z == 0) and _alternative(got, expected, dvalues * (z >= 0)):
         return Mistake(
             "relu_at_zero",
-            "where z is exactly 0 you let the gradient through; elsewhere your answer is right.",
+            f"where z is exactly 0 ({entries(z == 0)}) you let the gradient through; elsewhere your answer "
+            "is right.",
             "ReLU has a corner at 0, and the course (like the book) takes its derivative there to be 0: "
             "an input of exactly 0 counts as off. Look at your comparison with 0.",
         )
@@ -135,8 +138,9 @@ def _integer_dtype(got, expected, context):
             "integer_dtype",
             "z is an integer array here, and your result lost the fractional part of each gradient "
             "(2.7 became 2): numbers written into an integer array are truncated, silently.",
-            "np.zeros_like(z) has z's dtype, so it is an integer array when z is one. Build the result from "
-            "dvalues (dvalues.copy()), or give zeros_like a float dtype.",
+            "An array built from z (np.zeros_like(z), z.clip(...), a comparison times 1) has z's dtype, so it "
+            "is an integer array when z is one. Build the result from dvalues (dvalues.copy()), or give it a "
+            "float dtype.",
         )
     return None
 
@@ -200,9 +204,10 @@ def _call(fn, dvalues, z, what, case):
     except Raised as raised:
         if np.issubdtype(z.dtype, np.integer) and "Cannot cast" in raised.message:
             raise Raised(
-                f"{raised.message}\n\nWhy, {case}: np.zeros_like(z) made an integer array, and numpy refuses "
-                "to store float gradients into it in place (`*=`). Build the result from dvalues "
-                "(dvalues.copy()), or give zeros_like a float dtype.",
+                f"{raised.message}\n\nWhy, {case}: z is an integer array here, and your code stores float "
+                "gradients, in place, into an array of integers; numpy refuses. An array built from z "
+                "(np.zeros_like(z), z.clip(...), a comparison times 1) keeps z's integer dtype. Build the result "
+                "from dvalues (dvalues.copy()), or give it a float dtype.",
                 diagnosis="integer_dtype",
             ) from None
         raise
@@ -252,6 +257,7 @@ def relu_backward(fn, rng):
     value = _call(fn, 3.0 * dvalues, z, what, case)
     _compare(value, 3.0 * expected_gradient(dvalues, z), 3.0 * dvalues, z, what,
              f"{case}, when dvalues is tripled (drelu should triple too)")
+    probes.relu(fn, what)  # right values: are they derived, or a numerical estimate?
     return ("Right on random batches, a batch of one, the lesson's example, z exactly 0 and integer z, "
             "and dvalues was left as it was. ReLU's gradient is the incoming one where z > 0, and 0 elsewhere.")
 
@@ -273,10 +279,23 @@ def mask(value, rng):
     expected = expected_gradient(np.ones(z.shape), z)
     context = {"z": z, "dvalues": np.asarray(example.relu_dvalues(), dtype=np.float64)}
     got = compare("mask", value, expected, what="your value", case="for the lesson's example",
-                  diagnosers=(_mask_times_dvalues, _mask_from_dvalues, _forward_output, _inverted_mask_alone),
+                  diagnosers=(_mask_times_dvalues, _mask_from_dvalues, _forward_output, _mask_one_at_zero,
+                              _inverted_mask_alone),
                   context=context, advice=VALUE_ADVICE)
     _exact_zeros(got, z, "your value", "for the lesson's example")
     return "The mask is 1 where z > 0 and 0 elsewhere: ReLU's derivative, entry by entry, with z's shape."
+
+
+def _mask_one_at_zero(got, expected, context):
+    z = context["z"]
+    if np.any(z == 0) and _alternative(got, expected, (z >= 0) * 1.0):
+        return Mistake(
+            "relu_at_zero",
+            f"your mask is 1 where z is exactly 0 ({entries(z == 0)}); everywhere else it is right.",
+            "ReLU has a corner at 0, and the course (like the book) takes its derivative there to be 0: an "
+            "input of exactly 0 counts as off. so its mask entry is 0.",
+        )
+    return None
 
 
 def _inverted_mask_alone(got, expected, context):

@@ -39,7 +39,8 @@ HINTS = (
     "weights (n_in, n_out) steps with dweights (n_in, n_out); biases (1, n_out) with dbiases (1, n_out). The "
     "caller must see the change: `weights = weights - ...` only points the local name at a new array. Change "
     "the arrays themselves, with an in-place operator (`-=`, `+=`) or slice assignment (`weights[...] = ...`).",
-    "Fill in the blanks, and write the same line for the biases: `weights ____ learning_rate * ____`",
+    "Fill in the blanks, and write the same line for the biases: `weights ____ ____ * ____` (an in-place "
+    "operator, then the rate times the gradient).",
 )
 LOSS_HINTS = (
     "L is half the sum of the squares of every ReLU output: one number for the whole batch.",
@@ -52,7 +53,8 @@ LOSS_AFTER_HINTS = (
     "same loss, but with the updated parameters new_weights and new_biases instead of weights and biases.",
     "inputs (3, 4) @ new_weights (4, 3) + new_biases (1, 3) gives the new layer outputs (3, 3); ReLU them "
     "with np.maximum(0, ...); then half the sum of their squares, as for `loss`.",
-    "Fill in the blanks: `loss_after = 0.5 * np.sum(np.maximum(0, inputs @ ____ + ____) ** 2)`",
+    "Fill in the blanks: `loss_after = ____ * np.sum(np.maximum(0, ____) ** 2)`: the same factor as in `loss`, "
+    "and the layer's forward pass with the updated parameters.",
 )
 
 
@@ -164,8 +166,8 @@ def _loss_mistake(got, expected, context):
         return Mistake("not_a_number", f"you gave an array of shape {got.shape}, but the loss is one number.",
                        "Add up every squared output (np.sum without an axis).")
     if got.shape == ():
-        side = "larger" if got > expected else "smaller"
-        return Mistake("wrong_value", f"your number is {side} than the loss of the lesson's layer.",
+        return Mistake("wrong_value", f"your number ({float(got):.6g}) is not the loss of the lesson's layer, "
+                       "and it is none of the usual slips (the 1/2, ReLU, squares, mean, sign).",
                        "Compute it in steps and print each: the ReLU outputs (3, 3), their squares, the sum, "
                        "then half of it.")
     return None

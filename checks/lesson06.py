@@ -14,15 +14,17 @@ from __future__ import annotations
 
 import numpy as np
 
+from . import _estimate_probes as probes
 from . import _examples as example
 from ._answers import untouched
 from ._diagnose import Mistake, compare
 from ._exercise import exercise, make_hint
 from ._learner import guarded_call
 from ._numeric import as_float64, close
-from ._objects import construct, get, method, require_class, set_attr, stored
+from ._objects import attribute_sharing, construct, get, method, require_class, set_attr, stored
 from ._reference import away_from_kink, dense_forward, dense_gradients, relu_forward
-from ._verdict import Incorrect, PartJudge
+from ._shapes import layer_backward_explaining_shapes
+from ._verdict import Incorrect, PartJudge, Raised
 from .lesson04 import DIAGNOSERS as RELU_DIAGNOSERS, expected_gradient as relu_expected
 from ._lesson06_network import network_loss, network_loss_after  # noqa: F401  (the lesson's value checks)
 
@@ -48,7 +50,7 @@ DENSE_HINTS = (
     "n_neurons) from self.inputs and dvalues, self.dbiases (1, n_neurons) from dvalues alone, and "
     "self.dinputs (N, n_inputs) from dvalues and self.weights.",
     "Fill in the blanks: `self.dweights = ____.T @ ____`, `self.dbiases = np.sum(dvalues, axis=____, "
-    "keepdims=____)`, `self.dinputs = dvalues @ ____`. (__init__ and forward follow the shapes of hint 2.)",
+    "keepdims=____)`, `self.dinputs = ____ @ ____`. (__init__ and forward follow the shapes of hint 2.)",
 )
 RELU_HINTS = (
     "forward keeps its inputs, because backward needs to know where ReLU was off. backward passes dvalues "
@@ -56,7 +58,8 @@ RELU_HINTS = (
     "self.inputs, dvalues and self.dinputs all have the same shape (N, n). Start self.dinputs from a copy of "
     "dvalues (a plain `=` would give a second name for the caller's array), then zero the entries where "
     "self.inputs <= 0.",
-    "Fill in the blanks: `self.dinputs = dvalues.____()`, then `self.dinputs[____ <= 0] = 0`.",
+    "Fill in the blanks: `self.dinputs = dvalues.____()`, then `self.dinputs[____] = 0`, where the blank selects "
+    "the entries where ReLU's input was not positive.",
 )
 
 
@@ -91,16 +94,16 @@ def _check_init(cls, n_in, n_out, layer=None):
     if biases.shape != (1, n_out):
         raise Incorrect(
             f"{what} has biases of shape {biases.shape}, but they should be (1, n_neurons) = {(1, n_out)}: "
-            "one row, so that they add to every sample of a batch.\nTry: np.zeros((1, n_neurons)).",
+            "one row, so that they add to every sample of a batch.\nTry: biases of zeros with that shape.",
             part="biases", diagnosis="missing_keepdims" if biases.shape == (n_out,) else "wrong_shape")
     if np.any(biases != 0):
-        raise Incorrect(f"{what} starts with non-zero biases.\nTry: start them at zero, as the book does: "
-                        "np.zeros((1, n_neurons)).", part="biases", diagnosis="biases_not_zero")
+        raise Incorrect(f"{what} starts with non-zero biases.\nTry: start them at zero, as the book does, one "
+                        "row of n_neurons zeros.", part="biases", diagnosis="biases_not_zero")
     if weights.size > 1 and np.all(weights == weights.flat[0]):
         raise Incorrect(
             f"{what} starts with every weight equal ({weights.flat[0]:g}). Then every neuron computes the same "
             "thing and gets the same gradient, so they never become different.\n"
-            "Try: small random weights, 0.01 * np.random.randn(n_inputs, n_neurons).",
+            "Try: small random weights of shape (n_inputs, n_neurons): the book scales standard normal numbers by 0.01.",
             part="weights", diagnosis="symmetric_weights")
     return layer, weights, biases
 
@@ -132,10 +135,10 @@ def _wrong_axis(got, expected, context):
     return None
 
 
-def _dense_backward_judged(layer, index, case, inputs, weights, biases, dvalues, what):
+def _dense_backward_judged(layer, cls, index, case, inputs, weights, biases, dvalues, what):
     """backward(dvalues) after forward: the three gradients, weights left alone, and (first case) linearity."""
     expected = {"args": (inputs, weights, biases), "gradients": dense_gradients(dvalues, inputs, weights, biases)}
-    _dense_backward(layer, dvalues, what, case, expected)
+    _dense_backward(layer, cls, dvalues, what, case, expected)
     after = as_float64(get(layer, "weights", what), "weights", what)
     if not close(after, weights):
         raise Incorrect(f"{what}.backward changed self.weights ({case}). Backward only computes gradients; "
@@ -143,12 +146,12 @@ def _dense_backward_judged(layer, index, case, inputs, weights, biases, dvalues,
                         diagnosis="modified_weights")
     if index == 0:  # the backward pass is linear in the upstream gradient
         tripled = {"args": expected["args"], "gradients": tuple(3 * g for g in expected["gradients"])}
-        _dense_backward(layer, 3.0 * dvalues, what, f"{case}, when dvalues is tripled", tripled)
+        _dense_backward(layer, cls, 3.0 * dvalues, what, f"{case}, when dvalues is tripled", tripled)
 
 
-def _dense_backward(layer, dvalues, what, case, expected):
+def _dense_backward(layer, cls, dvalues, what, case, expected):
     """Call backward(dvalues) and compare the three gradients it stored with `expected`."""
-    call = guarded_call(method(layer, "backward", what), (dvalues,), ("dvalues",), f"{what}.backward")
+    call = layer_backward_explaining_shapes(layer, cls, dvalues, what)
     untouched(call, f"{what}.backward")
     ones = dense_gradients(np.ones_like(dvalues), *expected["args"])
     context = {"dvalues": np.asarray(dvalues, dtype=np.float64), "batch": len(dvalues),
@@ -206,7 +209,9 @@ def Layer_Dense(cls, rng):
                 stored(layer, "inputs", what, "forward", inputs, ALTERNATIVES["inputs"])
             if judge.is_open("backward"):
                 with judge.part("backward"):
-                    _dense_backward_judged(layer, index, case, inputs, weights, biases, dvalues, what)
+                    _dense_backward_judged(layer, cls, index, case, inputs, weights, biases, dvalues, what)
+        if not judge.failed:  # right values: are they derived, or a numerical estimate?
+            probes.dense_layer(cls, "your Layer_Dense.backward")
     judge.finish()
     return ("Shapes, forward and all three gradients are right on random batches, a batch of one and lesson 5's "
             "example. The layer keeps what backward needs (self.inputs) from its forward pass.")
@@ -246,6 +251,8 @@ def Activation_ReLU(cls, rng):
                     for scale in (1.0, 3.0):  # linear in the upstream gradient
                         _relu_backward(relu, scale * dvalues, z, what,
                                        case if scale == 1 else f"{case}, when dvalues is tripled")
+        if not judge.failed:  # right values: are they derived, or a numerical estimate?
+            probes.relu_layer(cls, "your Activation_ReLU.backward")
     judge.finish()
     return ("ReLU passes the gradient where its input was > 0 and blocks it elsewhere (at 0 too), and the caller's "
             "dvalues stays as it was: `self.dinputs = dvalues` would have zeroed it.")
@@ -254,11 +261,13 @@ def Activation_ReLU(cls, rng):
 def _relu_backward(relu, dvalues, z, what, case):
     call = guarded_call(method(relu, "backward", what), (dvalues,), ("dvalues",), f"{what}.backward")
     if "dvalues" in call.modified:
+        shared = attribute_sharing(relu, call.args_after[0])
+        seen = (f"your self.{shared} is the caller's dvalues itself, under a second name (a plain `=` copies "
+                f"nothing), so zeroing entries of self.{shared} zeroed them in dvalues too" if shared else
+                "some entries of dvalues were changed")
         raise Incorrect(
             f"{what}.backward changed the caller's dvalues ({case}).\n"
-            "What happened: `self.dinputs = dvalues` copies nothing: it is "
-            "a second name for the same array, so zeroing entries of self.dinputs zeroes them in dvalues too, "
-            "the next layer's dinputs, which the caller may still need.\n"
+            f"What happened: {seen}; dvalues is the next layer's dinputs, which the caller may still need.\n"
             "Try: start from a copy: dvalues.copy().",
             part="dvalues", diagnosis="modified_input")
     expected = relu_expected(dvalues, z)

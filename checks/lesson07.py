@@ -33,8 +33,9 @@ HINTS = (
     "The answer has x's shape: start from np.zeros_like(x). `for i in np.ndindex(x.shape):` visits every index "
     "i of a 1-D or 2-D x. For one index: remember the element's value, set it a step h above and call f(x), set "
     "it h below and call f(x), then put the remembered value back, so x is as it was when you return.",
-    "Fill in the blanks for one index i, where `saved` holds the element's value: `x[i] = ____ + h`, then "
-    "`plus = ____`, `x[i] = ____ - h`, then `minus = ____`, put the element back (`x[i] = ____`), "
+    "Fill in the blanks for one index i, where `saved` holds the element's value: `x[i] = ____` (a step h "
+    "above it), then `plus = ____`, `x[i] = ____` (a step below), then `minus = ____`, put the element back "
+    "(`x[i] = ____`), "
     "and `grad[i] = (plus - minus) / ____`",
 )
 SLOPE_HINTS = (
@@ -43,7 +44,8 @@ SLOPE_HINTS = (
     "the two points.",
     "The two points are 3 + 0.1 and 3 - 0.1, so the distance between them is 2 * 0.1. Square each point: "
     "that is x**2 there.",
-    "Fill in the blanks: `slope = ((3 + 0.1) ** 2 - (____) ** 2) / (____)`",
+    "Fill in the blanks: `slope = (____ ** 2 - ____ ** 2) / ____`: the point above, the point below, and the "
+    "distance between them.",
 )
 DWEIGHTS_HINTS = (
     "Your numerical_gradient takes a function and the point where to take its gradient. Here the function "
@@ -187,8 +189,8 @@ def _diagnosers(f, x, h, derivative, points=()):
                 return Mistake(
                     "rows_not_elements",
                     "on a 2-D x, your loop nudged whole rows (x[i] += h changes every element of row i).",
-                    "Visit every element, not every row: `for index in np.ndindex(x.shape):` gives index "
-                    "tuples such as (1, 2), for any number of dimensions.",
+                    "Visit every element, not every row: np.ndindex(x.shape) gives index tuples such as "
+                    "(1, 2), for any number of dimensions.",
                 )
         return None
 
@@ -294,5 +296,5 @@ def numerical_dweights(value, rng):
     expected = dense_gradients(dvalues, inputs, weights, biases)[1]
     compare("numerical_dweights", value, expected, what="your value",
             case="for the lesson's layer and loss sum(dvalues * output)")
-    return ("It matches the analytic dweights = inputs.T @ dvalues: a relative error around 1e-10 "
+    return ("It matches lesson 3's analytic dweights: a relative error around 1e-10 "
             "says a backward pass is right.")

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from . import _estimate_probes as probes
 from ._answers import untouched
 from ._diagnose import Mistake, compare
 from ._exercise import exercise, make_hint
@@ -40,16 +41,16 @@ HINTS = (
     "sample it is the probabilities minus the one-hot vector of the true class; the loss is the mean over "
     "the N samples, so each sample's share is divided by N.",
     "Start from a copy of probs (N, C), so the caller's probs stay as they were. Each row i loses 1 in one "
-    "column only, its true class y_true[i]: pair the row numbers np.arange(N) with y_true to pick those N "
-    "entries. Then divide everything by N, the number of samples (the rows of probs).",
-    "Fill in the blanks: `dinputs = probs.____()`, `dinputs[np.arange(____), ____] -= 1`, then "
-    "`return dinputs / ____`",
+    "column only, its true class y_true[i]: an index made of two arrays of N entries, the row numbers and "
+    "the labels, picks one entry per row. Then divide everything by N, the number of samples (the rows of "
+    "probs).",
+    "Fill in the blanks: `dinputs = probs.____()`, `dinputs[____, ____] -= 1`, then `return ____ / ____`",
 )
 LOSS_HINTS = (
     "For each sample, take the probability the model gave its true class; the loss is the mean of -log of "
     "those probabilities.",
-    "probs_example is (3, 3) and y_example (3,): probs_example[np.arange(3), y_example] picks the three "
-    "true-class probabilities, one per row.",
+    "probs_example is (3, 3) and y_example (3,). Indexing probs_example with two arrays of 3 entries, the "
+    "row numbers and the labels, picks the three true-class probabilities, one per row.",
     "Fill in the blanks: `loss = np.mean(-np.log(probs_example[____, ____]))`",
 )
 # The classes lesson 8 trains with, and lets learners replace with their own: lesson 6's checks, as practice.
@@ -132,12 +133,22 @@ def _diagnosers(probs, labels):
         by_column = np.zeros_like(probs)
         by_column[:, labels] = 1.0
         if close(taken, by_column) or close(taken, np.isin(np.arange(classes), labels)[None, :] * 1.0):
-            detail = ("you subtracted 1 in whole columns: `probs[:, y_true]` picks every row of those columns. "
-                      "Pair each row with its own label: `[np.arange(N), y_true]`.")
+            detail = ("you subtracted 1 in whole columns: every row lost 1 in the column of every label in "
+                      "y_true, not only in its own.")
         else:
             detail = "you subtracted 1 in places other than each sample's true class."
         return Mistake("onehot_wrong", detail,
-                       "Each sample (row) loses 1 at exactly one place: the column of its true class.")
+                       "Each sample (row) loses 1 at exactly one place: the column of its own label. An index "
+                       "that picks one entry per row pairs each row number with that row's label.")
+
+    def divided_by_classes(got, expected, context):
+        if classes != n and got.shape == expected.shape and close(got * classes, expected * n):
+            return Mistake("mean_over_classes",
+                           f"your values are (probs - one-hot) divided by {classes}, the number of classes here; "
+                           f"this batch has {n} samples.",
+                           "The loss is the mean over the samples (the rows of probs), so each sample's gradient "
+                           "is divided by their number, whatever the number of classes.")
+        return None
 
     def labels_subtracted(got, expected, context):
         if got.shape == expected.shape and (close(got, (probs - labels[:, None]) / n)
@@ -148,7 +159,7 @@ def _diagnosers(probs, labels):
                            "(a one-hot vector), not the number 2.")
         return None
 
-    return (missing_mean, labels_ignored, wrt_probs, labels_subtracted, onehot_wrong)
+    return (missing_mean, divided_by_classes, labels_ignored, wrt_probs, labels_subtracted, onehot_wrong)
 
 
 @exercise(LESSON, "softmax_crossentropy_backward: gradient of the mean cross-entropy w.r.t. the logits",
@@ -162,6 +173,7 @@ def softmax_crossentropy_backward(fn, rng):
         call = guarded_call(fn, (probs, labels), ARGS, what)
         compare("dinputs", call.value, expected, what=what, case=case, diagnosers=_diagnosers(probs, labels))
         untouched(call, what)
+    probes.softmax_crossentropy(fn, what)  # right values: are they derived, or a numerical estimate?
     return ("Right: (probs - one_hot(y)) / N. Softmax and cross-entropy together have a far simpler gradient "
             "than either alone, and each row of it sums to 0.")
 
@@ -179,8 +191,45 @@ def loss(value, rng):
         raise Incorrect("Your loss is the sum over the samples; the course's loss is their mean.\n"
                         "Try: divide by the number of samples (or use np.mean).", part="loss",
                         diagnosis="sum_instead_of_mean")
-    compare("loss", got, expected, what="your value", case="for the lesson's example")
+    compare("loss", got, expected, what="your value", case="for the lesson's example",
+            diagnosers=(_loss_mistake,), context=lambda: {"probs": probs, "labels": labels}, advice=LOSS_ADVICE)
     return f"{float(expected):.4f}: the average surprise at the true class. A perfect model would score 0."
+
+
+# A loss is one number: advice about following one element of an array does not apply.
+LOSS_ADVICE = {"wrong_values": "Compute it in steps and print each: the probability each sample gave its own "
+                               "true class (one number per sample), their -log, then the mean over the samples.",
+               "wrong_shape": "The loss is one number for the whole batch: the mean, over the samples, of -log "
+                              "of the probability each gave its true class."}
+
+
+def _loss_mistake(got, expected, context):
+    """The loss computed from the wrong probabilities: what the check saw, named by kind."""
+    probs, labels = context["probs"], context["labels"]
+    n = len(labels)
+    if got.shape != ():
+        return None
+    picked = probs[np.arange(n), labels]
+    alternatives = (
+        (np.mean(-np.log(probs[:, labels])), "picked_columns",
+         "your loss is the mean of -log over whole columns: every sample's probability for every label in "
+         "y_example, not only for its own.",
+         "Each sample contributes one number: the probability it gave its own true class. An index that picks "
+         "one entry per row pairs each row number with that row's label."),
+        (np.mean(-np.log(probs)), "every_probability",
+         "your loss is the mean of -log of every probability, the wrong classes' too.",
+         "Only the probability each sample gave its true class counts."),
+        (np.mean(-np.log10(picked)), "log_base_10",
+         "your loss uses the logarithm in base 10.",
+         "Cross-entropy uses the natural logarithm, np.log."),
+        (-np.log(np.mean(picked)), "log_of_mean",
+         "your loss is -log of the mean probability, not the mean of the -logs.",
+         "Take -log of each sample's true-class probability first, then the mean."),
+    )
+    for value, kind, explanation, advice in alternatives:
+        if abs(float(got) - float(value)) < 1e-6 * max(1.0, abs(float(value))) and not np.isclose(value, expected):
+            return Mistake(kind, explanation, advice)
+    return None
 
 
 def _lesson06_check(name: str, title: str):

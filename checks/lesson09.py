@@ -33,26 +33,30 @@ ADD_HINTS = (
     "Those are the local derivatives; the chain rule multiplies each by out.grad.",
     "`_backward` changes two grads, self.grad and other.grad, each by (local derivative) × out.grad. A Value "
     "can be used in several places, so its grad collects a share from each: add to it, never assign.",
-    "`self.grad += ____ * out.grad`, and the same for other.grad. What is d(self + other)/d(self)?",
+    "`self.grad += ____ * ____`, and the same for other.grad: the local derivative times the gradient that "
+    "arrives at out. What is d(self + other)/d(self)?",
 )
 MUL_HINTS = (
     "out = self * other. If self changes by a little, out changes by that little times which number?",
     "Two grads change, self.grad and other.grad. Each gets a local derivative (a number from the forward "
     "pass: whose data is it?) times out.grad. When `a * a` uses one Value twice, both add to the same grad.",
-    "`self.grad += ____.data * out.grad` and `other.grad += ____.data * out.grad`.",
+    "`self.grad += ____ * ____` and `other.grad += ____ * ____`: a local derivative (a number from the forward "
+    "pass) times the gradient that arrives at out.",
 )
 RELU_HINTS = (
     "ReLU passes the gradient through where its input was positive, and blocks it elsewhere (at exactly 0 "
     "too, as in lesson 4). Which number tells you whether the input was positive: a value or a gradient?",
     "Only self.grad changes. Its local derivative is 1 or 0, decided by a forward value (never by a grad); "
     "the chain rule then multiplies it by out.grad.",
-    "`self.grad += (____ > 0) * out.grad`: which Value's data goes in the blank?",
+    "`self.grad += ____ * ____`: the local derivative (1 where the input's data was positive, else 0) times "
+    "the gradient that arrives at out.",
 )
 POW_HINTS = (
     "out = self ** k for a plain number k (no gradient for k). The power rule gives the local derivative.",
     "Only self.grad changes (k is a plain number). The power rule's local derivative uses k and self.data; "
     "the chain rule multiplies it by the gradient that arrives at out.",
-    "`self.grad += k * ____ ** (k - 1) * ____`.",
+    "`self.grad += ____ * ____`: the power rule's derivative, at self's data, times the gradient that "
+    "arrives at out.",
 )
 BACKWARD_HINTS = (
     "Three steps: list every Value the output depends on so that each comes after the Values it was computed "
@@ -71,7 +75,7 @@ def _check_cases(cls, cases) -> None:
 
 @exercise(LESSON, "Value: a + b and its _backward", graded=True, hints=ADD_HINTS, answer="Value")
 def add(cls, rng):
-    require_class(cls, "Value", (2.0,))
+    require_class(cls, "Value", (2.0,), check="add")
     _check_cases(cls, op_cases.binary_cases("add", rng))
     return ("a + b passes out.grad unchanged to both a and b, and a Value used twice (a + a) collects both "
             "shares: d(a + a)/da = 2.")
@@ -79,7 +83,7 @@ def add(cls, rng):
 
 @exercise(LESSON, "Value: a * b and its _backward", graded=True, hints=MUL_HINTS, answer="Value")
 def mul(cls, rng):
-    require_class(cls, "Value", (2.0,))
+    require_class(cls, "Value", (2.0,), check="mul")
     _check_cases(cls, op_cases.binary_cases("mul", rng))
     return ("Each factor's gradient is the other factor's value times out.grad (lesson 1's dx = w, dw = x), "
             "and a * a collects both shares.")
@@ -87,14 +91,14 @@ def mul(cls, rng):
 
 @exercise(LESSON, "Value: a.relu() and its _backward", graded=True, hints=RELU_HINTS, answer="Value")
 def relu(cls, rng):
-    require_class(cls, "Value", (2.0,))
+    require_class(cls, "Value", (2.0,), check="relu")
     _check_cases(cls, op_cases.relu_cases(rng))
     return "ReLU passes out.grad through where its input was > 0 and blocks it elsewhere, 0 included."
 
 
 @exercise(LESSON, "Value: a ** k and its _backward", graded=True, hints=POW_HINTS, answer="Value")
 def pow(cls, rng):  # noqa: A001  (the exercise is named after the operation)
-    require_class(cls, "Value", (2.0,))
+    require_class(cls, "Value", (2.0,), check="pow")
     _check_cases(cls, op_cases.pow_cases(rng))
     return "The power rule, times out.grad: d(a ** k)/da = k * a ** (k - 1); with +=, like every operation."
 
@@ -102,7 +106,7 @@ def pow(cls, rng):  # noqa: A001  (the exercise is named after the operation)
 @exercise(LESSON, "Value.backward(): topological order, grad 1 at the output, every _backward once",
           graded=True, hints=BACKWARD_HINTS, answer="Value", uses=("add", "mul", "relu", "pow"))
 def backward(cls, rng):
-    require_class(cls, "Value", (2.0,))
+    require_class(cls, "Value", (2.0,), check="backward")
     backward_check.check_leaf(cls)
     backward_check.check_graph(cls, graphs.FALLBACK, "a fixed graph")
     for index in range(2):

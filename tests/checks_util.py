@@ -29,3 +29,52 @@ def as_float32(fn):
         return out
 
     return wrapped
+
+
+# Words that tell a learner which way to move a number: a value check that says them turns into guessing.
+# ("greater than 0" states a rule about an input, not a direction for a guess: not listed.)
+DIRECTION_WORDS = ("smaller", "larger", "bigger", "too big", "too small", "too high", "too low", "increase it",
+                   "decrease it")
+
+
+def assert_no_direction(message: str) -> None:
+    found = [word for word in DIRECTION_WORDS if word in message.lower()]
+    assert not found, f"direction words {found} in:\n{message}"
+
+
+def pasted_gradient(f, x, h=1e-5):
+    """A learner's pasted central difference of scalar f at x (lesson 7's), nudging x itself in place."""
+    grad = np.zeros(np.shape(x))
+    for index in np.ndindex(np.shape(x)):
+        saved = x[index]
+        x[index] = saved + h
+        plus = f(x)
+        x[index] = saved - h
+        minus = f(x)
+        x[index] = saved
+        grad[index] = (plus - minus) / (2 * h)
+    return grad
+
+
+def assert_numerical_estimate(check, answer):
+    """The answer's values pass, but the check says it is a numerical estimate, and why (no answer in it)."""
+    import importlib
+
+    result = assert_diagnosed(check, answer, "numerical_estimate")
+    info = check.exercise
+    assert_gives_nothing_away(result, importlib.import_module(f"checks.{info.lesson}"), info.name)
+    assert "numerical estimate, not backpropagation" in result.message
+    assert any(sign in result.message for sign in ("one element at a time", "rounding of a finite difference",
+                                                    "forward passes"))
+    assert "chain rule" in result.message
+    return result
+
+
+def assert_gives_nothing_away(result, module, name: str) -> None:
+    """The result's message shows no line of exercise `name`'s answer, no piece of one under other names,
+    and no line with blanks that leaves little to do (tests/copy_util.py)."""
+    from checks import _solutions
+    from tests.copy_util import shown
+
+    found = shown(result.message, _solutions.answer_lines(module.NOTEBOOK, name))
+    assert not found, f"the message hands over the answer: {found}\n{result.message}"

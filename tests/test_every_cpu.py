@@ -74,3 +74,26 @@ def test_solutions_and_training_hold_with_this_blas_kernel(core, threads):
         + result.stdout[-6000:] + result.stderr[-2000:]
     )
     assert " passed" in summary[0] and "failed" not in summary[0]
+
+
+ESTIMATE_TESTS = ["tests/test_lesson01.py", "tests/test_lesson02.py", "tests/test_lesson03.py",
+                  "tests/test_lesson04.py", "tests/test_lesson06.py", "tests/test_lesson08.py"]
+
+
+@pytest.mark.skipif(not X86_64, reason=NOT_X86)
+@pytest.mark.parametrize("core", ["Prescott", "Haswell"])
+def test_numerical_estimates_are_told_from_derived_gradients_with_this_blas_kernel(core):
+    """Issue 17: the checks tell a pasted finite difference from a chain-rule answer by its rounding, to
+    about 1e-12 against 1e-15: analytic answers (matrix products, loops, einsum, float32) must pass and
+    estimates be named whatever kernel rounds the products."""
+    env = {**os.environ, "OPENBLAS_CORETYPE": core, "OPENBLAS_NUM_THREADS": "1"}
+    env.pop("PYTEST_XDIST_WORKER", None)
+    result = subprocess.run(
+        [sys.executable, "-m", "pytest", "-n", "0", "-p", "no:cacheprovider", "-q", "--color=no",
+         "-k", "numerical or estimate or analytic or right_answers or right_dense or right_relus",
+         *ESTIMATE_TESTS],
+        cwd=ROOT, env=env, capture_output=True, text=True, timeout=600,
+    )
+    summary = result.stdout.strip().splitlines()[-1:] or ["(no output)"]
+    assert result.returncode == 0, f"with OPENBLAS_CORETYPE={core}: {summary[0]}\n" + result.stdout[-6000:]
+    assert " passed" in summary[0] and "failed" not in summary[0]

@@ -171,3 +171,59 @@ def test_a_wrong_z_is_described_without_the_right_number():
     assert result.outcome == "incorrect" and result.diagnosis == "wrong_values"
     assert "(7.5)" in result.message and "6" not in result.message
     assert "inner dimensions" not in result.message  # advice about products of matrices does not fit a number
+
+
+# ---- issue 17: messages that tell the truth ----------------------------------------------------------------
+
+def pasted_neuron_gradient(x, w, b, dvalue):
+    """A numerical estimate (lesson 7's central difference), with the course's convention at z = 0."""
+    from tests.checks_util import pasted_gradient
+
+    if x @ w + b == 0:
+        return np.zeros_like(x), np.zeros_like(w), 0.0
+
+    def y(xx, ww, bb):
+        return dvalue * max(0.0, float(xx @ ww + bb))
+
+    return (pasted_gradient(lambda xx: y(xx, w, b), x), pasted_gradient(lambda ww: y(x, ww, b), w),
+            float(pasted_gradient(lambda bb: y(x, w, bb[0]), np.array([float(b)]))[0]))
+
+
+def test_a_pasted_numerical_gradient_is_named_and_right_answers_written_otherwise_are_not():
+    from tests.checks_util import assert_numerical_estimate
+
+    assert_numerical_estimate(check.neuron_backward, pasted_neuron_gradient)
+    for answer in (with_numpy, with_loops, with_matmul_and_where, with_heaviside, as_float32(with_numpy)):
+        assert_passes(check.neuron_backward, answer)
+
+
+def run_cell(code: str) -> dict:
+    """Run `code` as a notebook cell would: its names are the learner's, and the check reads them."""
+    from checks import _examples
+
+    x, w, b, _ = _examples.neuron()
+    namespace = {"np": np, "check": check, "x": x.copy(), "w": w, "b": b, "h": 1e-4,
+                 "neuron_output": lambda x, w, b: max(0.0, float(x @ w + b))}
+    exec(code, namespace)
+    return namespace
+
+
+def test_x_nudged_as_a_second_name_for_x_is_named_as_aliasing():
+    ns = run_cell("x_nudged = x\nx_nudged[0] += h\n"
+                  "slope_x0 = (neuron_output(x_nudged, w, b) - neuron_output(x, w, b)) / h\n"
+                  "result = check.slope_x0(slope_x0)")
+    result = ns["result"]
+    assert result.outcome == "incorrect" and result.diagnosis == "aliasing", str(result)
+    assert "x_nudged and x are one array" in result.message and "run the cell that defines x" in result.message
+    assert "x.copy()" in result.message  # the rule the lesson teaches, not the line
+    assert "x_nudged = x.copy()" not in result.message
+    from tests.checks_util import assert_gives_nothing_away
+
+    assert_gives_nothing_away(result, check, "slope_x0")
+
+
+def test_a_copy_passes_in_the_notebook():
+    ns = run_cell("x_nudged = x.copy()\nx_nudged[0] += h\n"
+                  "slope_x0 = (neuron_output(x_nudged, w, b) - neuron_output(x, w, b)) / h\n"
+                  "result = check.slope_x0(slope_x0)")
+    assert ns["result"].passed, str(ns["result"])

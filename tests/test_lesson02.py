@@ -142,3 +142,53 @@ def test_value_checks_do_not_modify_what_they_are_given():
     dinputs = np.array([0.44, -0.38, -0.07, 1.37])
     check.dinputs(dinputs)
     assert dinputs.tolist() == [0.44, -0.38, -0.07, 1.37]
+
+
+# ---- issue 17: a numerical estimate, and hints that leave the decisions to the learner ----------------------
+
+def pasted_layer_dinputs(dvalues, weights):
+    """A central difference of dvalues · (inputs @ weights) with respect to the inputs, around ones."""
+    from tests.checks_util import pasted_gradient
+
+    return pasted_gradient(lambda inputs: float(dvalues @ (inputs @ weights)), np.ones(len(weights)))
+
+
+def test_a_pasted_numerical_gradient_is_named_and_right_answers_written_otherwise_are_not():
+    from tests.checks_util import assert_numerical_estimate
+
+    result = assert_numerical_estimate(check.layer_dinputs, pasted_layer_dinputs)
+    assert "rounding of a finite difference" in result.message
+    for answer in (with_dot, with_matmul, weights_first, with_elementwise_sum, with_einsum, with_loops,
+                   as_float32(with_matmul)):
+        assert_passes(check.layer_dinputs, answer)
+
+
+def test_the_last_hint_before_the_solution_leaves_both_factors_blank():
+    text = str(check.hint("layer_dinputs", 3))
+    assert "dvalues @" not in text and "____ @ ____" in text
+
+
+def test_a_numerical_estimate_around_inputs_of_zero_is_named_by_its_forward_passes():
+    """Around inputs of zero a finite difference of this linear loss is exact: its forward passes give it away."""
+    from tests.checks_util import assert_numerical_estimate, pasted_gradient
+
+    def around_zero(dvalues, weights):
+        return pasted_gradient(lambda inputs: float(dvalues @ (inputs @ weights)), np.zeros(len(weights)))
+
+    def with_np_dot(dvalues, weights):
+        return pasted_gradient(lambda inputs: float(np.dot(dvalues, np.dot(inputs, weights))), np.zeros(len(weights)))
+
+    for answer in (around_zero, with_np_dot):
+        result = assert_numerical_estimate(check.layer_dinputs, answer)
+        assert "forward passes" in result.message
+
+
+def test_row_by_row_answers_are_not_forward_passes():
+    def row_products(dvalues, weights):
+        return np.array([weights[i] @ dvalues for i in range(len(weights))])
+
+    def row_sums(dvalues, weights):
+        return np.array([np.sum(weights[i] * dvalues) for i in range(len(weights))])
+
+    for answer in (row_products, row_sums, with_einsum, with_loops, as_batch_of_one):
+        assert_passes(check.layer_dinputs, answer)

@@ -169,3 +169,65 @@ def test_value_hints_speak_of_their_own_exercise():
     for name, other in (("dinputs", "dweights"), ("dweights", "dinputs"), ("dbiases", "dinputs")):
         hints = " ".join(getattr(check, name).exercise.hints)
         assert name in hints and other not in hints, (name, hints)
+
+
+# ---- issue 17: a numerical estimate is not backprop ------------------------------------------------------------
+
+def pasted_dense_backward(dvalues, inputs, weights):
+    """Lesson 7's central difference, pasted: nudges copies of inputs and weights one element at a time."""
+    from tests.checks_util import pasted_gradient
+
+    biases = np.zeros((1, weights.shape[1]))
+
+    def loss(i, w, b):
+        return float(np.sum(dvalues * (i @ w + b)))
+
+    return (pasted_gradient(lambda i: loss(i, weights, biases), inputs.copy()),
+            pasted_gradient(lambda w: loss(inputs, w, biases), weights.copy()),
+            pasted_gradient(lambda b: loss(inputs, weights, b), biases))
+
+
+def pasted_on_plain_copies(dvalues, inputs, weights):
+    """The same on arrays of its own (np.array(..., dtype=float)): only the rounding gives it away."""
+    return pasted_dense_backward(np.array(dvalues, dtype=float), np.array(inputs, dtype=float),
+                                 np.array(weights, dtype=float))
+
+
+@pytest.mark.parametrize("answer", [pasted_dense_backward, pasted_on_plain_copies])
+def test_a_pasted_numerical_gradient_is_named(answer):
+    from tests.checks_util import assert_numerical_estimate
+
+    result = assert_numerical_estimate(check.dense_backward, answer)
+    assert "1e-15" in result.message  # what a derived gradient shows, for comparison
+
+
+def test_the_nudges_are_counted_when_the_rounding_is_too_small_to_tell():
+    from tests.checks_util import pasted_gradient
+
+    def coarse(dvalues, inputs, weights):  # h = 1e-3: on a linear loss its values are exact to 1e-13
+        loss = lambda i, w: float(np.sum(dvalues * (i @ w)))  # noqa: E731
+        return (pasted_gradient(lambda i: loss(i, weights), inputs.copy(), 1e-3),
+                pasted_gradient(lambda w: loss(inputs, w), weights.copy(), 1e-3), dvalues.sum(axis=0, keepdims=True))
+
+    result = check.dense_backward(coarse)
+    assert result.diagnosis == "numerical_estimate" and "one element at a time" in result.message, str(result)
+
+
+def test_analytic_answers_written_every_way_are_not_taken_for_estimates():
+    def row_by_row(dvalues, inputs, weights):  # one product per sample, and one write per row of the result
+        dinputs = np.zeros_like(inputs)
+        for n in range(len(dvalues)):
+            dinputs[n] = dvalues[n] @ weights.T
+        dweights = np.zeros_like(weights)
+        for n in range(len(dvalues)):
+            dweights += np.outer(inputs[n], dvalues[n])
+        return dinputs, dweights, dvalues.sum(axis=0, keepdims=True)
+
+    for answer in (with_matmul, with_dot, with_einsum, with_loops, as_lists, returns_list_of_parts,
+                   as_float32(with_matmul), row_by_row):
+        assert_passes(check.dense_backward, answer)
+
+
+def test_the_hints_ask_for_both_factors():
+    text = str(check.hint("dense_backward", 3))
+    assert "dvalues @ ____" not in text and "____ @ dvalues" not in text

@@ -225,3 +225,80 @@ def test_hints_build_up_to_blanks_then_the_solution():
         hints = getattr(check, name).exercise.hints
         assert "____" in hints[-1], (name, hints[-1])
         assert 'check.solution("' + name + '")' in str(check.hint(name, 99))
+
+
+# ---- issue 17: what the check saw ------------------------------------------------------------------------------
+
+def test_a_mask_built_with_greater_or_equal_is_named_at_the_zero_of_the_example():
+    from tests.checks_util import assert_gives_nothing_away, assert_no_direction
+
+    z = relu_z()
+    assert np.count_nonzero(z == 0) == 1  # the example has a z of exactly 0, where `>=` and `>` differ
+    for wrong in ((z >= 0) * 1, z >= 0, (z >= 0).astype(float)):
+        result = assert_diagnosed(check.mask, wrong, "relu_at_zero")
+        assert_gives_nothing_away(result, check, "mask")
+        assert "where z is exactly 0 (entry [1, 2])" in result.message
+        assert ">= 0" not in result.message and "z > 0" not in result.message  # the rule, not the comparison
+        assert_no_direction(result.message)
+    for right in ((z > 0) * 1, z > 0, (z > 0).astype(int)):
+        assert_passes(check.mask, right)
+    result = assert_diagnosed(check.drelu, relu_dvalues() * (z >= 0), "relu_at_zero")
+    assert "(entry [1, 2])" in result.message
+
+
+def clip_mask_in_place(dvalues, z):
+    """Peer code: the mask from z.clip (an integer array when z is one), then the gradient stored in place."""
+    drelu = z.clip(min=0)
+    drelu[drelu > 0] = 1
+    drelu *= dvalues
+    return drelu
+
+
+def test_an_integer_array_from_clip_is_told_what_was_seen_not_zeros_like():
+    result = assert_diagnosed(check.relu_backward, clip_mask_in_place, "integer_dtype", outcome="raised")
+    assert "z is an integer array here" in result.message and "drelu *= dvalues" in result.message
+    assert "np.zeros_like(z) made" not in result.message
+
+
+def pasted_relu_backward(dvalues, z):
+    from tests.checks_util import pasted_gradient
+
+    grad = pasted_gradient(lambda zz: float(np.sum(dvalues * np.maximum(0.0, zz))), np.array(z, dtype=float))
+    grad[np.asarray(z) == 0] = 0.0  # the course's convention at the kink
+    return grad
+
+
+def pasted_relu_backward_in_place(dvalues, z):
+    from tests.checks_util import pasted_gradient
+
+    if z.dtype.kind != "f":
+        return pasted_relu_backward(dvalues, z)
+    grad = pasted_gradient(lambda zz: float(np.sum(dvalues * np.maximum(0.0, zz))), z)
+    grad[z == 0] = 0.0
+    return grad
+
+
+@pytest.mark.parametrize("answer", [pasted_relu_backward, pasted_relu_backward_in_place])
+def test_a_pasted_numerical_gradient_is_named(answer):
+    from tests.checks_util import assert_numerical_estimate
+
+    assert_numerical_estimate(check.relu_backward, answer)
+
+
+def test_loop_answers_that_write_one_element_at_a_time_are_not_estimates():
+    def zero_each(dvalues, z):
+        drelu = np.array(dvalues, dtype=float)
+        for index in np.ndindex(np.shape(z)):
+            if z[index] <= 0:
+                drelu[index] = 0.0
+        return drelu
+
+    def from_dvalues_copy(dvalues, z):
+        drelu = dvalues.copy().astype(float)
+        for index in np.ndindex(z.shape):
+            drelu[index] = dvalues[index] if z[index] > 0 else 0.0
+        return drelu
+
+    for answer in (copy_and_zero, float_mask_times, boolean_product, with_where, with_heaviside, with_loops,
+                   as_list, zero_each, from_dvalues_copy):
+        assert_passes(check.relu_backward, answer)

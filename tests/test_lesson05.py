@@ -295,3 +295,17 @@ def test_the_step_checks_leave_both_arrays_alone():
     new_before = new.copy()
     assert check.updated_weights(new, weights).passed
     assert np.array_equal(weights, kept) and np.array_equal(new, new_before)
+
+
+# ---- issue 17: no direction to move a number in ------------------------------------------------------------
+
+def test_a_wrong_loss_says_what_to_recompute_not_which_way():
+    from tests.checks_util import assert_no_direction
+
+    loss = check.example_loss(*check.example_arrays())
+    below, above = check.loss(0.93 * loss), check.loss(1.07 * loss)
+    assert below.diagnosis == above.diagnosis == "wrong_value"
+    for result in (below, above):
+        assert_no_direction(result.message)
+        assert "Compute it in steps" in result.message
+    assert below.message.replace(f"{0.93 * loss:.6g}", "GUESS") == above.message.replace(f"{1.07 * loss:.6g}", "GUESS")

@@ -506,3 +506,96 @@ def test_network_loss_after_names_a_skipped_relu_backward():
     _forward(inputs, dense1, relu, dense2)
     result = check.network_loss_after(0.5 * np.sum((dense2.output - targets) ** 2))
     assert result.outcome == "incorrect" and result.diagnosis == "relu_backward_skipped", str(result)
+
+
+# ---- issue 17: what the check saw, in words the lesson taught ----------------------------------------------
+
+def same_on_both_sides(check_value, loss):
+    """Guesses just below and just above the loss get messages that differ only by the guess itself, with no
+    direction word: nothing in them tells a learner which way to move (17 halvings would otherwise find it)."""
+    from tests.checks_util import assert_no_direction
+
+    below, above = check_value(0.93 * loss), check_value(1.07 * loss)
+    assert below.diagnosis == above.diagnosis == "wrong_value", (below, above)
+    for result, guess in ((below, 0.93 * loss), (above, 1.07 * loss)):
+        assert_no_direction(result.message)
+    strip = lambda result, guess: result.message.replace(f"{guess:.6g}", "GUESS")  # noqa: E731
+    assert strip(below, 0.93 * loss) == strip(above, 1.07 * loss)
+
+
+def test_a_wrong_network_loss_says_what_to_recompute_not_which_way():
+    before, _ = network.network_losses()
+    same_on_both_sides(check.network_loss, before)
+    assert "Print each step" in check.network_loss(0.93 * before).message
+
+
+class TransposedDinputs(Layer_Dense):
+    def backward(self, dvalues):
+        self.dweights = self.inputs.T @ dvalues
+        self.dbiases = np.sum(dvalues, axis=0, keepdims=True)
+        self.dinputs = dvalues @ self.weights  # the factor that should be transposed is not
+
+
+def test_a_product_that_does_not_fit_in_backward_is_named_as_in_lesson_3():
+    from tests.checks_util import assert_gives_nothing_away
+
+    result = assert_diagnosed(check.Layer_Dense, TransposedDinputs, "transposed", "dinputs")
+    assert_gives_nothing_away(result, check, "Layer_Dense")
+    assert "one of them should be transposed" in result.message
+    assert "self.dinputs = dvalues @ self.weights" in result.message  # the learner's own line
+    assert "core dimension" not in result.message and "gufunc" not in result.message
+
+
+class PastedDense(Layer_Dense):
+    def backward(self, dvalues):
+        from tests.checks_util import pasted_gradient
+
+        def loss(i, w, b):
+            return float(np.sum(dvalues * (i @ w + b)))
+
+        self.dweights = pasted_gradient(lambda w: loss(self.inputs, w, self.biases), self.weights)
+        self.dbiases = pasted_gradient(lambda b: loss(self.inputs, self.weights, b), self.biases)
+        self.dinputs = pasted_gradient(lambda i: loss(i, self.weights, self.biases), self.inputs.copy())
+
+
+class PastedReLU(Activation_ReLU):
+    def backward(self, dvalues):
+        from tests.checks_util import pasted_gradient
+
+        grad = pasted_gradient(lambda z: float(np.sum(dvalues * np.maximum(0, z))), np.array(self.inputs, float))
+        grad[np.asarray(self.inputs) <= 0] = 0.0
+        self.dinputs = grad
+
+
+def test_pasted_numerical_gradients_in_the_classes_are_named():
+    from tests.checks_util import assert_numerical_estimate
+
+    assert_numerical_estimate(check.Layer_Dense, PastedDense)
+    assert_numerical_estimate(check.Activation_ReLU, PastedReLU)
+    for cls in (Layer_Dense, DenseWithRng, DenseEinsum):
+        assert_passes(check.Layer_Dense, cls)
+    for cls in (Activation_ReLU, ReLUWithMask):
+        assert_passes(check.Activation_ReLU, cls)
+
+
+def test_init_messages_state_the_rule_not_the_line():
+    class OneDimBiases(Layer_Dense):
+        def __init__(self, n_inputs, n_neurons):
+            super().__init__(n_inputs, n_neurons)
+            self.biases = np.zeros(n_neurons)
+
+    for cls in (OneDimBiases, ZeroWeights):
+        message = check.Layer_Dense(cls).message
+        assert "np.zeros((1, n_neurons))" not in message and "np.random.randn(n_inputs, n_neurons)" not in message
+
+
+def test_a_changed_dvalues_is_explained_by_what_was_seen():
+    class ZeroesDvaluesThenCopies(Activation_ReLU):
+        def backward(self, dvalues):
+            dvalues[self.inputs <= 0] = 0
+            self.dinputs = dvalues.copy()
+
+    aliased = assert_diagnosed(check.Activation_ReLU, SeedReLU, "modified_input", "dvalues")
+    assert "under a second name" in aliased.message
+    other = assert_diagnosed(check.Activation_ReLU, ZeroesDvaluesThenCopies, "modified_input", "dvalues")
+    assert "second name" not in other.message and "some entries of dvalues were changed" in other.message

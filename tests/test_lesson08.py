@@ -225,3 +225,87 @@ def test_the_benchmarked_steps_agree_with_each_other():
     assert losses[-1] < losses[0]
     for name in ("W1", "b1", "W2", "b2"):
         assert np.allclose(tuned[name], written[name]) and np.allclose(tuned[name], looped[name])
+
+
+# ---- issue 17: diagnoses by kind, and rules instead of lines -------------------------------------------------
+
+def _example_probs():
+    logits, labels = check.example()
+    return check.softmax(logits), labels
+
+
+@pytest.mark.parametrize("kind, make", [
+    ("picked_columns", lambda p, y: np.mean(-np.log(p[:, y]))),
+    ("every_probability", lambda p, y: np.mean(-np.log(p))),
+    ("log_base_10", lambda p, y: np.mean(-np.log10(p[np.arange(3), y]))),
+    ("log_of_mean", lambda p, y: -np.log(np.mean(p[np.arange(3), y]))),
+])
+def test_wrong_losses_are_diagnosed_by_kind_with_advice_that_fits_a_loss(kind, make):
+    from tests.checks_util import assert_no_direction
+
+    from tests.checks_util import assert_gives_nothing_away
+
+    result = assert_diagnosed(check.loss, make(*_example_probs()), kind, "loss")
+    assert_gives_nothing_away(result, check, "loss")
+    assert "Work through one element by hand" not in result.message
+    assert "np.arange" not in result.message
+    assert_no_direction(result.message)
+
+
+def test_an_unrecognised_loss_gets_loss_advice_not_element_advice():
+    result = assert_diagnosed(check.loss, 0.5, "wrong_values", "loss")
+    assert "Work through one element by hand" not in result.message
+    assert "-log" in result.message and "mean over the samples" in result.message
+
+
+def divided_by_classes(probs, y_true):
+    dinputs = probs.copy()
+    dinputs[np.arange(len(probs)), y_true] -= 1
+    return dinputs / probs.shape[1]
+
+
+def whole_columns(probs, y_true):
+    dinputs = probs.copy()
+    dinputs[:, y_true] -= 1
+    return dinputs / len(probs)
+
+
+def test_dividing_by_the_classes_is_named():
+    result = assert_diagnosed(check.softmax_crossentropy_backward, divided_by_classes, "mean_over_classes")
+    assert "the number of classes" in result.message and "samples" in result.message
+    assert "1.67 times" not in result.message
+
+
+def test_whole_columns_are_described_with_the_rule_not_the_indexing():
+    from tests.checks_util import assert_gives_nothing_away
+
+    result = assert_diagnosed(check.softmax_crossentropy_backward, whole_columns, "onehot_wrong")
+    assert_gives_nothing_away(result, check, "softmax_crossentropy_backward")
+    assert "whole columns" in result.message
+    assert "np.arange" not in result.message and "[np.arange(N), y_true]" not in result.message
+
+
+def pasted_gradient_from_logits(probs, y_true):
+    """A numerical estimate: back to logits with np.log, then lesson 7's central difference of the loss."""
+    from tests.checks_util import pasted_gradient
+
+    def loss(logits):
+        return float(-np.mean(np.log(check.softmax(logits)[np.arange(len(logits)), y_true])))
+
+    return pasted_gradient(loss, np.log(np.array(probs, dtype=float)))
+
+
+def test_a_pasted_numerical_gradient_is_named_and_analytic_ones_are_not():
+    from tests.checks_util import assert_numerical_estimate
+
+    result = assert_numerical_estimate(check.softmax_crossentropy_backward, pasted_gradient_from_logits)
+    assert "rounding of a finite difference" in result.message
+    for answer in (book, with_one_hot, with_loops, with_mean_trick, in_float32):
+        assert_passes(check.softmax_crossentropy_backward, answer)
+
+
+def test_the_hints_name_the_pairing_rule_not_the_index():
+    for name in ("softmax_crossentropy_backward", "loss"):
+        for level in (1, 2, 3):
+            text = str(check.hint(name, level))
+            assert "np.arange(N), y_true" not in text and "[np.arange(3), y_example]" not in text

@@ -815,3 +815,56 @@ class ChangesItsInput(Value):
 ], ids=["missing_backward", "wrong_forward", "modified_input"])
 def test_an_operation_that_breaks_the_lessons_frame_is_named(exercise, engine, diagnosis):
     assert_diagnosed(exercise, engine, diagnosis)
+
+
+# ---- issue 17: say what the check saw ---------------------------------------------------------------------------
+
+@pytest.mark.parametrize("name", ["add", "mul", "relu", "pow", "backward"])
+@pytest.mark.parametrize("thing", [lambda data: data, 3, Value(2.0)], ids=["a function", "a number", "an object"])
+def test_wrong_types_name_the_check_the_learner_ran(name, thing):
+    result = assert_diagnosed(getattr(check, name), thing, "wrong_type")
+    assert f"check.{name}(Value)" in result.message
+    assert "check.Value(Value)" not in result.message
+
+
+class PreOrderReversed(Value):
+    """Peer code: lists each node when first reached (before its parents), then walks the list reversed."""
+
+    def backward(self):
+        order, visited = [], set()
+
+        def visit(node):
+            if node not in visited:
+                visited.add(node)
+                order.append(node)
+                for parent in node.parents:
+                    visit(parent)
+
+        visit(self)
+        self.grad = 1.0
+        for node in reversed(order):
+            node._backward()
+
+
+class PreOrder(PreOrderReversed):
+    def backward(self):
+        order, visited = [], set()
+
+        def visit(node):
+            if node not in visited:
+                visited.add(node)
+                order.append(node)
+                for parent in node.parents:
+                    visit(parent)
+
+        visit(self)
+        self.grad = 1.0
+        for node in order:
+            node._backward()
+
+
+@pytest.mark.parametrize("engine", [PreOrderReversed, PreOrder])
+def test_a_pre_order_walk_is_told_the_order_it_ran_not_a_guess_at_its_line(engine):
+    result = assert_diagnosed(check.backward, engine, "wrong_visit_order", part="backward")
+    assert "not reversed" not in result.message
+    assert "the `_backward` calls" in result.message

@@ -1,5 +1,7 @@
 """Nothing to copy: no line of an exercise's answer appears in its blank lesson (any cell, any stored
-output) or in any hint level before the last (which names check.solution).
+output) or in any hint level before the last (which names check.solution); no hint or message of the
+checks hands over a piece of an answer line under other names, or a line with blanks that leaves little
+to do (see tests/copy_util.py for how each is recognised).
 
 An answer is what the solution notebook has between `### BEGIN SOLUTION` and `### END SOLUTION` for that
 exercise. Trivial lines are skipped: blank lines, comments, `return a, b` of plain names, keywords alone,
@@ -9,42 +11,17 @@ right-hand side alone counts too (a recap that lists `dvalues @ weights.T` gives
 """
 from __future__ import annotations
 
-import ast
 import importlib
-import re
 
 import pytest
 
 from checks import _solutions
 from checks._exercise import REGISTRY
-from tests.voice_util import notebook_path, notebook_texts, squeeze
+from tests.copy_util import fragments, shown
+from tests.voice_util import ROOT, module_strings, notebook_path, notebook_texts, squeeze
 
 # Lessons whose answers are kept out of sight. Extend with "05".."08" as they are.
 LESSONS = ["01", "02", "03", "04", "05", "06", "07", "08", "09"]
-
-TRIVIAL = re.compile(r"^(#.*|return(\s+[\w.]+(\s*,\s*[\w.]+)*)?|pass|else:|try:|\w+|\w+\s*=\s*[\w.]+)?$")
-# One method of one array, without arguments (`dvalues.copy()`): an idiom the lessons teach by name,
-# not an answer. The whole line that uses it (`drelu = dvalues.copy()`) is still checked.
-IDIOM = re.compile(r"^\w+\.\w+\(\)$")
-SHORTEST = 8  # characters without whitespace: shorter fragments (`dx = w`) are too common to mean anything
-
-
-def fragments(line: str) -> list:
-    """What of one answer line must not be shown: the line, and an assignment's right-hand side."""
-    code = line.split("  #")[0].strip()
-    if TRIVIAL.match(code):
-        return []
-    found = [code]
-    try:
-        node = ast.parse(code).body[0]
-    except (SyntaxError, IndexError):
-        return found
-    if isinstance(node, (ast.Assign, ast.AugAssign)) and not isinstance(node.value, (ast.Name, ast.Constant)):
-        value = ast.get_source_segment(code, node.value)
-        if not IDIOM.match(value):
-            found.append(value)
-    return [f for f in found if len(squeeze(f)) >= SHORTEST]
-
 
 def test_fragments():
     assert fragments("dinputs = dvalues @ weights.T") == ["dinputs = dvalues @ weights.T", "dvalues @ weights.T"]
@@ -72,13 +49,13 @@ def test_no_answer_line_in_the_blank_lesson_or_early_hints(number, name):
     module = importlib.import_module(f"checks.lesson{number}")
     lines = _solutions.answer_lines(module.NOTEBOOK, name)
     assert lines, f"no answer found for {name} in solutions/{module.NOTEBOOK}.ipynb"
-    shown = [(where, squeeze(text)) for where, text in notebook_texts(notebook_path("lessons", number))]
+    texts = [(where, squeeze(text)) for where, text in notebook_texts(notebook_path("lessons", number))]
     # Every hint level before the last, of every exercise of the lesson: one exercise's hints must not
     # give away another's answer either.
-    shown += [(f"hint {level} of {other.name}", squeeze(text)) for _, other in exercises(number)
+    texts += [(f"hint {level} of {other.name}", squeeze(text)) for _, other in exercises(number)
               for level, text in enumerate(other.hints, 1)]
     leaks = [f"{where}: {fragment!r}" for line in lines for fragment in fragments(line)
-             for where, text in shown if squeeze(fragment) in text]
+             for where, text in texts if squeeze(fragment) in text]
     assert not leaks, "answer lines shown before check.solution:\n" + "\n".join(leaks)
 
 
@@ -88,3 +65,64 @@ def test_the_last_hint_level_is_the_solution(number):
         last = str(module.hint(info.name, 99))
         assert f'check.solution("{info.name}")' in last
         assert str(module.solution(info.name)).startswith(f"Solution for {info.name}")
+
+
+@pytest.mark.parametrize("number", LESSONS)
+def test_no_hint_before_the_last_hands_over_a_piece_or_a_nearly_whole_line(number):
+    lines = [line for module, info in exercises(number) if info.name not in getattr(module, "PROVIDED", ())
+             for line in _solutions.answer_lines(module.NOTEBOOK, info.name)]
+    leaks = [f"hint {level} of {info.name}: {found}" for _, info in exercises(number)
+             for level, text in enumerate(info.hints, 1) for found in shown(text, lines)]
+    assert not leaks, "hints that hand over an answer:\n" + "\n".join(leaks)
+
+
+def _answers_by_lesson() -> dict:
+    found = {}
+    for number in LESSONS:
+        for module, info in exercises(number):
+            if info.name not in getattr(module, "PROVIDED", ()):
+                found.setdefault(f"lesson{number}", []).extend(_solutions.answer_lines(module.NOTEBOOK, info.name))
+    return found
+
+
+def test_no_message_of_the_checks_hands_over_an_answer():
+    """Every string of checks/*.py (messages, advice, hints): a lesson's module against its own answers,
+    a shared module (`_diagnose`, `_answers`, ...) against every lesson's."""
+    answers = _answers_by_lesson()
+    every = [line for lines in answers.values() for line in lines]
+    leaks = []
+    for path in sorted((ROOT / "checks").glob("*.py")):
+        lines = answers.get(path.stem, every if path.stem.startswith("_") else [])
+        leaks += [f"{where}: {found}" for where, text in module_strings(path) for found in shown(text, lines)]
+    assert not leaks, "messages that hand over an answer:\n" + "\n".join(leaks)
+
+
+@pytest.mark.parametrize("text, answer", [
+    ("return dvalues @ ____", "return dvalues @ weights.T"),                      # lesson 2's old level 3
+    ("Pair each row with its own label: `[np.arange(N), y_true]`.", "dinputs[np.arange(samples), y_true] -= 1"),
+    ("probs_example[np.arange(3), y_example] picks the three", "loss = np.mean(-np.log(probs_example[np.arange(3), y_example]))"),
+    ("mask = (z ____ 0).astype(int)", "mask = (z > 0).astype(int)"),               # only the operator left out
+    ("`self.grad += ____ * out.grad`, and the same", "self.grad += 1.0 * out.grad"),
+    ("Try: np.zeros((1, n_neurons)).", "self.biases = np.zeros((1, n_neurons))"),
+])
+def test_what_counts_as_handing_over_an_answer(text, answer):
+    assert shown(text, [answer])
+
+
+@pytest.mark.parametrize("text, answer", [
+    ("`return ____ @ ____`: a vector of shape (n_neurons,) times a matrix", "return dvalues @ weights.T"),
+    ("dbiases = np.sum(dvalues, axis=____, keepdims=____)", "dbiases = np.sum(dvalues, axis=0, keepdims=True)"),
+    ("`mask = (____).astype(int)`, where the blank compares z with 0", "mask = (z > 0).astype(int)"),
+    ("Copy with dvalues.copy(): a plain `=` gives a second name.", "drelu = dvalues.copy()"),
+    ("The mask is 1 where z > 0 and 0 elsewhere.", "mask = (z > 0).astype(int)"),
+])
+def test_what_does_not(text, answer):
+    assert not shown(text, [answer])
+
+
+def test_no_message_of_the_checks_says_which_way_to_move_a_number():
+    from tests.checks_util import DIRECTION_WORDS
+
+    found = [f"{where}: {text!r}" for path in sorted((ROOT / "checks").glob("*.py"))
+             for where, text in module_strings(path) for word in DIRECTION_WORDS if word in text.lower()]
+    assert not found, "direction words in messages:\n" + "\n".join(found)

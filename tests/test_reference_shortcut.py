@@ -145,3 +145,41 @@ def test_verdict_replaces_the_result_only_when_a_helper_was_called():
     assert "`checks._reference.dense_gradients`" in caught.message
     restored = shortcut.verdict(right, [], True)
     assert not restored.passed and "changed the course's own numerical-gradient helpers" in restored.message
+
+
+# --- issue 17: a numerical estimate of its own, pasted into the answer ----------------------------------------
+
+DENSE_BACKWARD_BY_NUDGES = """
+    def dense_backward(dvalues, inputs, weights):
+        def nudged(f, x, h=1e-5):
+            grad = np.zeros(x.shape)
+            for index in np.ndindex(x.shape):
+                saved = x[index]
+                x[index] = saved + h
+                plus = f(x)
+                x[index] = saved - h
+                minus = f(x)
+                x[index] = saved
+                grad[index] = (plus - minus) / (2 * h)
+            return grad
+
+        biases = np.zeros((1, weights.shape[1]))
+        loss = lambda i, w, b: float(np.sum(dvalues * (i @ w + b)))
+        return (nudged(lambda i: loss(i, weights, biases), inputs.copy()),
+                nudged(lambda w: loss(inputs, w, biases), weights.copy()),
+                nudged(lambda b: loss(inputs, weights, b), biases))
+"""
+
+
+def test_a_pasted_numerical_gradient_scores_zero_and_the_feedback_says_why(tmp_path):
+    nb = subs.notebook("solutions/03_batched_dense.ipynb")
+    subs.replace_cell(nb, "def dense_backward", DENSE_BACKWARD_BY_NUDGES)
+    subs.write(tmp_path, "submissions/03_batched_dense.ipynb", nb)
+    run = subs.grade(tmp_path, "submissions", jobs=1)
+    assert run.returncode == 0, run.stderr
+    (row,) = subs.read_csv(tmp_path / "out" / "grades.csv")
+    assert row["status"] == "graded"
+    assert row["lesson03.dense_backward"] == "0"
+    feedback = (tmp_path / "out" / "grades_feedback" / "submissions" / "03_batched_dense.md").read_text(encoding="utf-8")
+    part = feedback.split("dense_backward", 1)[1].split("## ", 1)[0]
+    assert "numerical estimate, not backpropagation" in part and "chain rule" in part

@@ -1,5 +1,10 @@
-"""The one shortcut grading has to look for: an answer that calls the course's own numerical-gradient
+"""The shortcut grading has to look for itself: an answer that calls the course's own numerical-gradient
 helpers (`checks._reference`, `checks._numeric`) instead of deriving the gradient.
+
+An answer that estimates the gradient with a finite difference of its own is caught by the exercise's
+check (`checks._estimate`, diagnosis NUMERICAL_ESTIMATE), in the notebook and in grading alike: the
+exercise is not correct, so it scores 0, and its feedback is the check's message, which says what gave
+the estimate away (inputs nudged one element at a time, or a finite difference's rounding).
 
 The learner's code runs in the submission's kernel; the helpers it could import live there too.
 Before judging, the kernel's agent replaces each helper's code with a recorder (agent_guard.py,
@@ -10,6 +15,7 @@ feedback says why.
 """
 from __future__ import annotations
 
+from checks._estimate import DIAGNOSIS as ESTIMATE_DIAGNOSIS
 from checks._result import Result
 
 from .remote import Connection
@@ -24,6 +30,7 @@ HELPERS = {
 }
 
 DIAGNOSIS = "used_course_helpers"
+NUMERICAL_ESTIMATE = ESTIMATE_DIAGNOSIS  # the checks' own diagnosis for a finite difference of the learner's
 
 
 def install(connection: Connection) -> list[str]:
