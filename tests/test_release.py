@@ -230,8 +230,6 @@ def leaks(dest: Path) -> set:
 # Known, each with its reason; a release must hold nothing else, and each must still be found (remove it
 # when it is fixed).
 KNOWN_LEAKS = {
-    ("backprop_tools/shape_explorer.py", "lesson03"):
-        "lesson 3's shape explorer draws the three products it is about (issue 17: explorers showing answers)",
     ("backprop_tools/relu_view.py", "lesson04"):
         "lesson 4's ReLU explorer computes the backward pass it pictures (issue 17: explorers showing answers)",
     ("lessons/04_relu_backward.ipynb", "lesson06"):
