@@ -238,6 +238,8 @@ KNOWN_LEAKS = {
     ("checks/_numeric.py", "lesson07"):
         "the checks' own central differences, which every check needs: grading scores 0 an answer that calls "
         "them (README: the numerical-gradient shortcut), not one that copies their text",
+    ("checks/_estimate.py", "lesson07"):
+        "the probes that tell a numerical estimate from a derived gradient compute one to compare with",
     ("checks/lesson07.py", "lesson07"):
         "lesson 7's diagnoses compute one-sided and row-wise differences with the same loop",
 }
@@ -417,4 +419,4 @@ def test_grading_a_release_submission_gives_the_full_courses_result(first_releas
     assert tables["release"] == tables["course"]
     scores = {key[1]: rows[0]["lesson03.dense_backward"] for key, rows in tables["release"].items()
               if key[0] == "grades.csv"}
-    assert scores == {"right/03_batched_dense.ipynb": "1", "wrong/03_batched_dense.ipynb": "0"}
+    assert scores == {"right/03_batched_dense.ipynb": "3", "wrong/03_batched_dense.ipynb": "2"}
