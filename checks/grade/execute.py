@@ -32,12 +32,13 @@ class Limits:
     disk_mb: int = 500  # all the kernel may write, in the sandbox (its folder is a tmpfs of this size)
     sandbox: bool = True  # run the kernel walled off (sandbox.py); False only with --no-sandbox
     hidden: tuple = ()  # folders the kernel must not see beside the homes and temporary folders
+    call_backstop_seconds: float = 0.0  # wall time of one call before it is stopped anyway (0: see below)
 
     @property
     def call_wall_seconds(self) -> float:
         """The wall-clock backstop of one call: CPU time is the limit (a busy machine slows honest code
-        down, it does not make it use more CPU), this only stops a call that waits without end."""
-        return max(30.0, 15 * self.call_seconds)
+        down, it does not make it use more CPU); this only stops a call that waits without end."""
+        return self.call_backstop_seconds or max(30.0, 15 * self.call_seconds)
 
 
 @dataclass

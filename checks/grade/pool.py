@@ -11,6 +11,8 @@ import multiprocessing
 import os
 import signal
 import sys
+import threading
+import time
 from concurrent.futures import ProcessPoolExecutor, as_completed
 
 from tqdm import tqdm
@@ -41,6 +43,14 @@ def raise_interrupt(signum=None, frame=None):
 def _worker_start() -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, raise_interrupt)
+    threading.Thread(target=_stop_when_orphaned, args=(os.getppid(),), daemon=True).start()
+
+
+def _stop_when_orphaned(grader: int) -> None:
+    """A worker whose grader was killed outright (SIGKILL) stops as if told to (SIGTERM)."""
+    while os.getppid() == grader:
+        time.sleep(1)
+    os.kill(os.getpid(), signal.SIGTERM)
 
 
 def _grade_in_worker(submission: Submission, limits: Limits, data) -> Grade:
