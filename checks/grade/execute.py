@@ -10,6 +10,7 @@ The kernel is left running afterwards, for the judge; on any exception (Ctrl+C t
 from __future__ import annotations
 
 import os
+import threading
 import time
 from dataclasses import dataclass, field
 
@@ -65,8 +66,15 @@ class Run:
             pass
 
 
+# Set when grading is being stopped (Ctrl+C, SIGTERM: pool.raise_interrupt): no kernel starts after that,
+# even where the interrupt was taken for a kernel that died (which would otherwise be started again).
+stopping = threading.Event()
+
+
 def run_notebook(nb: nbformat.NotebookNode, workdir: str, limits: Limits) -> Run:
     """Execute every code cell of `nb` (a copy: its outputs are replaced) in a kernel started in `workdir`."""
+    if stopping.is_set():
+        raise KeyboardInterrupt
     km = kernel_manager(limits, workdir)
     deadline = time.monotonic() + limits.notebook_seconds
     per_notebook = {"hit": False}

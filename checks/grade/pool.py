@@ -18,11 +18,11 @@ from concurrent.futures import ProcessPoolExecutor, as_completed
 from tqdm import tqdm
 
 from .discover import Submission
-from .execute import Limits
+from .execute import Limits, stopping
 from .grade_one import Grade, grade, read_all
 
 
-STOP_SECONDS = 60  # a stopped worker's time to shut its kernel down before it is killed
+STOP_SECONDS = 30  # the stopped workers' time to shut their kernels down before they are killed
 
 
 def _worker_setup(limits: Limits) -> None:
@@ -37,6 +37,7 @@ def _worker_setup(limits: Limits) -> None:
 
 def raise_interrupt(signum=None, frame=None):
     """A signal handler: stop as Ctrl+C does (every `finally` runs: kernels shut down, folders removed)."""
+    stopping.set()
     raise KeyboardInterrupt
 
 
@@ -56,9 +57,12 @@ def _stop_when_orphaned(grader: int) -> None:
 def _grade_in_worker(submission: Submission, limits: Limits, data) -> Grade:
     _worker_setup(limits)
     try:
-        return grade(submission, limits, data)
+        row = grade(submission, limits, data)
     except KeyboardInterrupt:  # told to stop: the kernel is shut down and the folder removed by now
         os._exit(130)
+    if stopping.is_set():  # the stop was taken for something else on the way (a kernel that died, say)
+        os._exit(130)
+    return row
 
 
 def _stop_workers(pool: ProcessPoolExecutor) -> None:
@@ -68,8 +72,10 @@ def _stop_workers(pool: ProcessPoolExecutor) -> None:
     for worker in workers:
         if worker.is_alive():
             worker.terminate()
+    deadline = time.monotonic() + STOP_SECONDS
     for worker in workers:
-        worker.join(STOP_SECONDS)
+        worker.join(max(0.1, deadline - time.monotonic()))
+    for worker in workers:  # its kernel's guard ends the kernel and removes its folder
         if worker.is_alive():
             worker.kill()
             worker.join(5)
