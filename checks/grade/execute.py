@@ -9,7 +9,9 @@ The kernel is left running afterwards, for the judge; on any exception (Ctrl+C t
 """
 from __future__ import annotations
 
+import asyncio
 import os
+import signal
 import threading
 import time
 from dataclasses import dataclass, field
@@ -85,6 +87,7 @@ def run_notebook(nb: nbformat.NotebookNode, workdir: str, limits: Limits) -> Run
             per_notebook["hit"] = True
         return max(1, int(min(limits.cell_seconds, left) + 0.999))
 
+    handlers = _signal_handlers()
     client = NotebookClient(
         nb,
         km=km,
@@ -93,10 +96,14 @@ def run_notebook(nb: nbformat.NotebookNode, workdir: str, limits: Limits) -> Run
         allow_errors=True,
         record_timing=False,
         resources={"metadata": {"path": workdir}},
+        on_notebook_start=lambda **_: _restore_signal_handlers(handlers),
     )
     run = Run("graded", km=km)
     try:
-        client.execute(env=kernel_env(workdir), cwd=workdir)
+        try:
+            client.execute(env=kernel_env(workdir), cwd=workdir)
+        finally:
+            _restore_signal_handlers(handlers)
     except BaseException as exc:  # shut the kernel down before anything else, whatever ended the run
         if not isinstance(exc, Exception):  # Ctrl+C, SIGTERM (pool.py turns it into KeyboardInterrupt)
             run.shutdown()
@@ -112,6 +119,33 @@ def run_notebook(nb: nbformat.NotebookNode, workdir: str, limits: Limits) -> Run
     if run.status != "graded":
         run.shutdown()
     return run
+
+
+_STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM)
+
+
+def _signal_handlers() -> dict:
+    if threading.current_thread() is not threading.main_thread():
+        return {}
+    return {number: signal.getsignal(number) for number in _STOP_SIGNALS}
+
+
+def _restore_signal_handlers(handlers: dict) -> None:
+    """Take SIGINT and SIGTERM back from nbclient, which handles them itself while it runs a notebook
+    (it only closes its client, and grading would go on) and sets them to their defaults when done
+    (SIGTERM would then end the grader at once, leaving its kernels): grading's own handlers stop it,
+    shutting every kernel down (pool.raise_interrupt)."""
+    if not handlers:
+        return
+    try:
+        loop = asyncio.get_event_loop()
+        for number in _STOP_SIGNALS:
+            loop.remove_signal_handler(number)
+    except Exception:
+        pass
+    for number, handler in handlers.items():
+        if handler is not None:
+            signal.signal(number, handler)
 
 
 def _failed(run: Run, exc: Exception, limits: Limits, notebook_limit_hit: bool) -> None:

@@ -41,9 +41,18 @@ def raise_interrupt(signum=None, frame=None):
     raise KeyboardInterrupt
 
 
+_grading = threading.Event()  # set while a worker grades a submission
+
+
+def _worker_interrupt(signum=None, frame=None):
+    if not _grading.is_set():  # idle: nothing to shut down (and no exit handlers that could wait on the grader)
+        os._exit(130)
+    raise_interrupt()
+
+
 def _worker_start() -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)
-    signal.signal(signal.SIGTERM, raise_interrupt)
+    signal.signal(signal.SIGTERM, _worker_interrupt)
     threading.Thread(target=_stop_when_orphaned, args=(os.getppid(),), daemon=True).start()
 
 
@@ -56,10 +65,13 @@ def _stop_when_orphaned(grader: int) -> None:
 
 def _grade_in_worker(submission: Submission, limits: Limits, data) -> Grade:
     _worker_setup(limits)
+    _grading.set()
     try:
         row = grade(submission, limits, data)
     except KeyboardInterrupt:  # told to stop: the kernel is shut down and the folder removed by now
         os._exit(130)
+    finally:
+        _grading.clear()
     if stopping.is_set():  # the stop was taken for something else on the way (a kernel that died, say)
         os._exit(130)
     return row
