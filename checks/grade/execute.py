@@ -9,9 +9,8 @@ The kernel is left running afterwards, for the judge; on any exception (Ctrl+C t
 """
 from __future__ import annotations
 
-import asyncio
+import contextlib
 import os
-import signal
 import threading
 import time
 from dataclasses import dataclass, field
@@ -19,6 +18,7 @@ from dataclasses import dataclass, field
 import nbformat
 from jupyter_core.utils import run_sync
 from nbclient import NotebookClient
+from nbclient.util import run_hook
 from nbclient.exceptions import CellTimeoutError, DeadKernelError
 
 from .kernel import kernel_env, kernel_manager
@@ -68,6 +68,29 @@ class Run:
             pass
 
 
+class _Client(NotebookClient):
+    """nbclient's client, without the SIGINT and SIGTERM handlers it installs while it runs a notebook:
+    those only close its client (grading would go on) and, when done, set SIGTERM back to its default
+    (a SIGTERM would then end the grader at once, leaving its kernels). Grading's own handlers stop it,
+    shutting every kernel down (pool.raise_interrupt). The kernel manager is ours (`km`): as in
+    nbclient for a kernel manager it does not own, the kernel is left running afterwards."""
+
+    @contextlib.asynccontextmanager
+    async def async_setup_kernel(self, **kwargs):
+        kwargs.pop("cleanup_kc", None)
+        if not self.km.has_kernel:
+            await self.async_start_new_kernel(**kwargs)
+        if self.kc is None:
+            await self.async_start_new_kernel_client()
+        try:
+            yield
+        except RuntimeError:
+            await run_hook(self.on_notebook_error, notebook=self.nb)
+            raise
+        finally:
+            await run_hook(self.on_notebook_complete, notebook=self.nb)
+
+
 # Set when grading is being stopped (Ctrl+C, SIGTERM: pool.raise_interrupt): no kernel starts after that,
 # even where the interrupt was taken for a kernel that died (which would otherwise be started again).
 stopping = threading.Event()
@@ -87,8 +110,7 @@ def run_notebook(nb: nbformat.NotebookNode, workdir: str, limits: Limits) -> Run
             per_notebook["hit"] = True
         return max(1, int(min(limits.cell_seconds, left) + 0.999))
 
-    handlers = _signal_handlers()
-    client = NotebookClient(
+    client = _Client(
         nb,
         km=km,
         timeout_func=timeout_for,
@@ -96,14 +118,10 @@ def run_notebook(nb: nbformat.NotebookNode, workdir: str, limits: Limits) -> Run
         allow_errors=True,
         record_timing=False,
         resources={"metadata": {"path": workdir}},
-        on_notebook_start=lambda **_: _restore_signal_handlers(handlers),
     )
     run = Run("graded", km=km)
     try:
-        try:
-            client.execute(env=kernel_env(workdir), cwd=workdir)
-        finally:
-            _restore_signal_handlers(handlers)
+        client.execute(env=kernel_env(workdir), cwd=workdir)
     except BaseException as exc:  # shut the kernel down before anything else, whatever ended the run
         if not isinstance(exc, Exception):  # Ctrl+C, SIGTERM (pool.py turns it into KeyboardInterrupt)
             run.shutdown()
@@ -119,33 +137,6 @@ def run_notebook(nb: nbformat.NotebookNode, workdir: str, limits: Limits) -> Run
     if run.status != "graded":
         run.shutdown()
     return run
-
-
-_STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM)
-
-
-def _signal_handlers() -> dict:
-    if threading.current_thread() is not threading.main_thread():
-        return {}
-    return {number: signal.getsignal(number) for number in _STOP_SIGNALS}
-
-
-def _restore_signal_handlers(handlers: dict) -> None:
-    """Take SIGINT and SIGTERM back from nbclient, which handles them itself while it runs a notebook
-    (it only closes its client, and grading would go on) and sets them to their defaults when done
-    (SIGTERM would then end the grader at once, leaving its kernels): grading's own handlers stop it,
-    shutting every kernel down (pool.raise_interrupt)."""
-    if not handlers:
-        return
-    try:
-        loop = asyncio.get_event_loop()
-        for number in _STOP_SIGNALS:
-            loop.remove_signal_handler(number)
-    except Exception:
-        pass
-    for number, handler in handlers.items():
-        if handler is not None:
-            signal.signal(number, handler)
 
 
 def _failed(run: Run, exc: Exception, limits: Limits, notebook_limit_hit: bool) -> None:

@@ -113,8 +113,8 @@ def _grade(submission: Submission, limits: Limits, row: Grade, data) -> None:
             break
     if attempt > 1 and row.status == "graded":
         row.warnings.append(
-            f"The kernel stopped while this notebook was graded ({_sentence(first[1])}), so the notebook "
-            "was run again in a fresh kernel and graded on that second run.")
+            f"Grading's first attempt ended early: {_sentence(first[1])}. So the notebook was run again in "
+            "a fresh kernel and graded on that second run.")
     elif attempt > 1:
         row.detail = (f"{row.detail} This happened twice: the notebook was run again in a fresh kernel, "
                       "and its kernel stopped again, so it was not graded.")

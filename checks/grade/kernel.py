@@ -24,6 +24,7 @@ from jupyter_client import AsyncKernelManager
 
 from . import guard, sandbox
 
+_SOCKET_PATH_MAX = 108  # sun_path, with its NUL
 _SINGLE_THREAD = ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS")
 
 
@@ -52,6 +53,9 @@ class LimitedKernelManager(AsyncKernelManager):
         if self.walled:  # the sockets are in the sandbox's tmpfs: reach them through /proc/<pid>/root
             self.outside = sandbox.inside(self.workdir, await self._sandbox_pid())
             self.ip = os.path.join(self.outside, os.path.basename(self.ip))
+            if len(self.ip) + 7 > _SOCKET_PATH_MAX:  # "-NNNNN" and the final NUL
+                raise RuntimeError(f"the kernel's socket path is too long for Linux ({self.ip}): set TMPDIR "
+                                   "to a shorter folder")
 
     async def _sandbox_pid(self, seconds: float = 120.0) -> int:
         """The sandbox's first process id, as the guard wrote it once bwrap said."""
