@@ -95,6 +95,7 @@ def kernel_env(workdir: str) -> dict:
     """The kernel's environment: the grader's own, made safe for grading (see the module docstring)."""
     env = dict(os.environ)
     env.pop("BACKPROP_STRICT", None)
+    env.pop("BACKPROP_WALL_LIMIT", None)  # the grader's backstop: the notebook's own checks stop as the learner's do
     env["BACKPROP_PROGRESS"] = "off"
     env["BACKPROP_PROGRESS_FILE"] = os.path.join(workdir, ".progress.json")  # in case a check ignores "off"
     env["IPYTHONDIR"] = os.path.join(workdir, ".ipython")
