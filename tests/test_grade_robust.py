@@ -260,9 +260,8 @@ def test_a_kernel_killed_while_judged_is_started_again_and_the_feedback_says_so(
             command.kill()
             command.communicate()
     assert command.returncode == 0, err
-    row = _rows(base)["killed_once"]
-    assert (row["status"], row["score"]) == ("graded", "1")
-    text = _feedback(base, "killed_once")
+    row, text = _rows(base)["killed_once"], _feedback(base, "killed_once")
+    assert (row["status"], row["score"]) == ("graded", "1"), text
     assert "run again in a fresh kernel and graded on that second run" in text
     assert "the kernel stopped while the checks ran your code" in text
     _nothing_left(base)

@@ -19,6 +19,7 @@ here with its type name, message and the learner's own line, so the checks' mess
 from __future__ import annotations
 
 import builtins
+import contextlib
 import inspect
 import linecache
 import os
@@ -87,13 +88,15 @@ class Connection:
         number = files.prefix[1:]
         if seconds is None:
             payload = dict(payload, cpu=_learner.time_limit())
-        wire.write_json(os.path.join(self.outside, f"q{number}.json"), payload)
+        with self._exchange():
+            wire.write_json(os.path.join(self.outside, f"q{number}.json"), payload)
         code = f"__import__('sys').modules[{AGENT!r}].serve({self.folder!r}, {number})"
         try:
             reply = self._execute(code, self.wall_seconds if seconds is None else seconds)
             if reply["content"].get("status") != "ok":
                 raise GradingAgentFailed("the notebook's code left the kernel unable to answer the grader")
-            answer = wire.read_json(os.path.join(self.outside, f"r{number}.json"))
+            with self._exchange():
+                answer = wire.read_json(os.path.join(self.outside, f"r{number}.json"))
             if answer.get("interrupted") or answer.get("timed_out"):
                 raise _learner._TimeUp()
             return answer
@@ -103,9 +106,22 @@ class Connection:
     def new_files(self) -> wire.Files:
         """Files for the next request; the previous request's files are no longer needed."""
         self.number += 1
-        for old in os.listdir(self.outside):
-            os.unlink(os.path.join(self.outside, old))
+        with self._exchange():
+            for old in os.listdir(self.outside):
+                os.unlink(os.path.join(self.outside, old))
         return wire.Files(self.outside, f"q{self.number}")
+
+    @contextlib.contextmanager
+    def _exchange(self):
+        """Reading or writing the exchange folder: if it is gone, so is the sandbox (its tmpfs), and so the
+        kernel: KernelDied, not the learner's error (an OSError would read as their call raising)."""
+        try:
+            yield
+        except OSError:
+            if self.dead or not os.path.isdir(self.outside):
+                self.dead = self.dead or "the kernel stopped while the checks ran your code"
+                raise KernelDied(self.dead) from None
+            raise
 
     def _execute(self, code: str, seconds: float) -> dict:
         if self.dead:
@@ -212,8 +228,9 @@ class Connection:
     def call(self, object_id: int, args: tuple, kwargs: dict):
         files = self.new_files()
         encoder = wire.Encoder(files, self.callbacks, self.remote_id)
-        payload = {"op": "call", "target": object_id, "args": [encoder(a) for a in args],
-                   "kwargs": {k: encoder(v) for k, v in kwargs.items()}}
+        with self._exchange():
+            payload = {"op": "call", "target": object_id, "args": [encoder(a) for a in args],
+                       "kwargs": {k: encoder(v) for k, v in kwargs.items()}}
         answer = self.request(payload, files)
         reply_files = wire.Files(self.outside, f"r{files.prefix[1:]}")
         _raise_if_error(answer)
@@ -226,7 +243,8 @@ class Connection:
     def simple(self, payload: dict, value=None):
         files = self.new_files()
         if value is not None:
-            payload["value"] = wire.Encoder(files, self.callbacks, self.remote_id)(value[0])
+            with self._exchange():
+                payload["value"] = wire.Encoder(files, self.callbacks, self.remote_id)(value[0])
         answer = self.request(payload, files)
         _raise_if_error(answer)
         return wire.decode(answer["value"], wire.Files(self.outside, f"r{files.prefix[1:]}"), self.proxy) if "value" in answer else None
