@@ -42,6 +42,15 @@ def time_limit() -> float:
         return 2.0
 
 
+def wall_limit() -> float:
+    """Seconds of wall time before a call is stopped from outside: the time limit, unless grading set
+    BACKPROP_WALL_LIMIT (there the kernel measures the time limit in CPU time, and this is a backstop)."""
+    try:
+        return float(os.environ["BACKPROP_WALL_LIMIT"])
+    except (KeyError, ValueError):
+        return time_limit()
+
+
 class _TimeUp(BaseException):
     """BaseException, so a learner's `except Exception:` cannot swallow it."""
 
@@ -128,7 +137,7 @@ def guarded_call(fn, args: tuple, names: tuple, what: str) -> Call:
     seconds = time_limit()
     try:
         with contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(io.StringIO()):
-            with _alarm(seconds):
+            with _alarm(wall_limit()):
                 value = fn(*passed)
     except _TimeUp:
         raise Raised(

@@ -246,7 +246,8 @@ def test_the_fork_bomb_stops_at_the_process_limit_and_leaves_nothing(hostile):
 
 
 def test_the_disk_filler_stops_at_the_file_size_limit(hostile):
-    assert 0 < hostile["watch"].largest <= FILE_MB << 20, hostile["watch"].largest
+    # It wrote into its copy's tmpfs (--disk-mb), never onto the grader's disk, and stopped at --file-mb.
+    assert hostile["watch"].largest < 1 << 20, hostile["watch"].largest
     assert "File too large" in _feedback(hostile["base"], "submissions/hostile/fill_disk.ipynb")
 
 
@@ -316,11 +317,16 @@ def test_hidden_folders_are_empty_and_read_only_and_only_the_copy_is_writable(tm
     for folder in (home, tmp_path / "tmp"):
         assert ("--tmpfs", str(folder.resolve())) in pairs and ("--remount-ro", str(folder.resolve())) in pairs
     assert ("--tmpfs", "/") not in pairs and ("--tmpfs", str(home / "inside")) not in pairs  # never /, no nesting
-    writable = [args[i + 1] for i, a in enumerate(args) if a == "--bind"]
-    assert writable == [str(work.resolve())]
+    assert "--bind" not in args  # nothing of the machine's is writable...
+    tmpfs = [args[i + 1] for i, a in enumerate(args) if a == "--tmpfs"]
+    sized = [args[i + 1] for i, a in enumerate(args) if a == "--size"]
+    copy = str(work.resolve())
+    assert tmpfs[-2:] == [copy, str(work.resolve() / sandbox.EXCHANGE)]  # ...but the copy's own tmpfs
+    assert sum(map(int, sized)) == sandbox.DISK_MB << 20  # of --disk-mb in all, the exchange included
+    assert ("--ro-bind", str(work.resolve() / sandbox.CONNECTION_FILE)) in pairs  # the connection file, read-only
     for option in ("--unshare-net", "--unshare-pid", "--die-with-parent"):
         assert option in args
-    assert args.index("--bind") < args.index("--remount-ro")  # the copy is mounted before its wall turns read-only
+    assert args.index(copy) < args.index("--remount-ro")  # the copy is mounted before its wall turns read-only
 
 
 def test_python_inside_a_hidden_folder_is_put_back_read_only(tmp_path):

@@ -16,6 +16,7 @@ import io
 import itertools
 import json
 import os
+import signal
 import traceback
 
 import numpy as np
@@ -248,13 +249,43 @@ def _handle(request, files, reply_files):
     raise ValueError(f"unknown request {op!r}")
 
 
+class _CpuTimeUp(BaseException):
+    """The request used its CPU time; a BaseException, so the learner's `except Exception:` cannot swallow it."""
+
+
+@contextlib.contextmanager
+def _cpu_limit(seconds):
+    """Stop what runs inside after `seconds` of this process's CPU time (ITIMER_PROF: user and system,
+    all threads), not wall time: on a busy machine fast code waits for a core, it does not use more
+    CPU. A call that waits without using CPU is stopped by the grader's wall-clock backstop instead
+    (it interrupts the kernel: KeyboardInterrupt)."""
+    if not seconds or seconds <= 0:
+        yield
+        return
+
+    def on_cpu_time_up(signum, frame):
+        raise _CpuTimeUp()
+
+    previous = signal.signal(signal.SIGPROF, on_cpu_time_up)
+    signal.setitimer(signal.ITIMER_PROF, float(seconds))
+    try:
+        yield
+    finally:
+        signal.setitimer(signal.ITIMER_PROF, 0)
+        signal.signal(signal.SIGPROF, previous)
+
+
 def serve(folder, number):
-    """Answer request q<number>.json in `folder` with r<number>.json."""
+    """Answer request q<number>.json in `folder` with r<number>.json. A request with "cpu" (seconds)
+    runs the learner's code for at most that much CPU time."""
     files, reply_files = _Files(folder, f"q{number}"), _Files(folder, f"r{number}")
     with open(os.path.join(folder, f"q{number}.json"), encoding="utf-8") as f:
         request = json.load(f)
     try:
-        reply = _handle(request, files, reply_files)
+        with _cpu_limit(request.get("cpu")):
+            reply = _handle(request, files, reply_files)
+    except _CpuTimeUp:
+        reply = {"timed_out": True}
     except KeyboardInterrupt:
         reply = {"interrupted": True}
     except BaseException as exc:  # the learner's error (SystemExit too): reported, never re-raised here

@@ -14,6 +14,7 @@ import argparse
 import contextlib
 import dataclasses
 import os
+import signal
 import sys
 from pathlib import Path
 
@@ -22,7 +23,7 @@ from .discover import NothingToGrade, find
 from .execute import Limits
 from .gradescope import normalise_lesson
 from .grade_one import Grade
-from .pool import grade_all
+from .pool import grade_all, raise_interrupt
 from . import class_report
 
 
@@ -34,7 +35,8 @@ def feedback_folder(out: str) -> str:
 @contextlib.contextmanager
 def _grading_environment():
     """The grader never records progress, and its checks are not strict (it reads their Results)."""
-    saved = {k: os.environ.get(k) for k in ("BACKPROP_PROGRESS", "BACKPROP_STRICT", "BACKPROP_TIME_LIMIT")}
+    saved = {k: os.environ.get(k) for k in ("BACKPROP_PROGRESS", "BACKPROP_STRICT", "BACKPROP_TIME_LIMIT",
+                                            "BACKPROP_WALL_LIMIT")}
     os.environ["BACKPROP_PROGRESS"] = "off"
     try:
         yield
@@ -97,10 +99,12 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--jobs", type=int, default=os.cpu_count(), help="submissions graded at once (default: the number of cores)")
     p.add_argument("--cell-timeout", type=float, default=defaults.cell_seconds, help="seconds one cell may run (default: %(default)s)")
     p.add_argument("--notebook-timeout", type=float, default=defaults.notebook_seconds, help="seconds all of a notebook's cells may run (default: %(default)s)")
-    p.add_argument("--call-timeout", type=float, default=defaults.call_seconds, help="seconds one call of the learner's code may take during checking (default: %(default)s)")
+    p.add_argument("--call-timeout", type=float, default=defaults.call_seconds, help="seconds of CPU time one call of the learner's code may use during checking (default: %(default)s)")
     p.add_argument("--memory-mb", type=int, default=defaults.memory_mb, help="address-space limit of each kernel in MB (default: %(default)s)")
     p.add_argument("--processes", type=int, default=defaults.processes, help="processes and threads each kernel may have, in the sandbox (default: %(default)s)")
     p.add_argument("--file-mb", type=int, default=defaults.file_mb, help="largest file a kernel may write, in MB (default: %(default)s)")
+    p.add_argument("--disk-mb", type=int, default=defaults.disk_mb, help="all a kernel may write, in MB: its folder is a "
+                   "tmpfs of this size, held in memory (default: %(default)s; not enforced with --no-sandbox)")
     p.add_argument("--no-sandbox", action="store_true", help="run the kernels without bubblewrap, with your rights "
                    "(only for trusted notebooks; the run summary and every feedback file say so)")
     p.add_argument("--quiet", action="store_true", help="no progress bar")
@@ -147,7 +151,8 @@ def main(argv=None) -> int:
         return code
     args = parser().parse_args(argv)
     limits = Limits(args.cell_timeout, args.notebook_timeout, args.call_timeout, args.memory_mb,
-                    processes=args.processes, file_mb=args.file_mb, sandbox=not args.no_sandbox)
+                    processes=args.processes, file_mb=args.file_mb, disk_mb=args.disk_mb, sandbox=not args.no_sandbox)
+    signal.signal(signal.SIGTERM, raise_interrupt)  # stopped like Ctrl+C: kernels shut down, folders removed
     written: list[str] = []
     try:
         grades = grade_paths(args.paths, args.out, feedback_dir=args.feedback, limits=limits,
@@ -160,6 +165,9 @@ def main(argv=None) -> int:
     except sandbox.SandboxUnavailable as exc:
         print(f"python -m checks.grade: refusing to grade: {exc}", file=sys.stderr)
         return 3
+    except KeyboardInterrupt:
+        print("python -m checks.grade: stopped before the results were written; no kernel was left running", file=sys.stderr)
+        return 130
     if args.no_sandbox:
         print(f"python -m checks.grade: {sandbox.NO_SANDBOX_WARNING}", file=sys.stderr)
     print(closing_line(grades, written, args.feedback or feedback_folder(args.out)), file=sys.stderr)

@@ -62,7 +62,7 @@ def grade_bytes(name: str, shown: str, data: bytes, limits: Limits, run: str, in
     client.set_metadata(key, attempt)
     if attempt > ATTEMPTS:
         return died(shown)
-    _worker_setup(limits.call_seconds)
+    _worker_setup(limits)
     return grade(Submission(Path(name), shown, lesson=lesson), limits, data)  # the path only names the kernel's copy
 
 

@@ -3,16 +3,22 @@
 A cell that raises does not stop the run (`allow_errors`): the exercises it broke will fail their
 checks. A cell past its time limit (each cell has one, and so does the whole notebook), a kernel
 that dies, or a cell that ran out of memory ends the submission's grading with a status instead.
-The kernel is left running afterwards, for the judge.
+A copy that filled its space (--disk-mb) goes on (its writes fail with "No space left on device")
+and is judged; `Run.out_of_space` says so, for the feedback.
+The kernel is left running afterwards, for the judge; on any exception (Ctrl+C too) it is shut down.
 """
 from __future__ import annotations
 
+import contextlib
+import os
+import threading
 import time
 from dataclasses import dataclass, field
 
 import nbformat
 from jupyter_core.utils import run_sync
 from nbclient import NotebookClient
+from nbclient.util import run_hook
 from nbclient.exceptions import CellTimeoutError, DeadKernelError
 
 from .kernel import kernel_env, kernel_manager
@@ -22,12 +28,20 @@ from .kernel import kernel_env, kernel_manager
 class Limits:
     cell_seconds: float = 60.0  # one cell
     notebook_seconds: float = 300.0  # all of a notebook's cells together
-    call_seconds: float = 2.0  # one call of the learner's code during judging (as for the learner)
+    call_seconds: float = 2.0  # CPU time of one call of the learner's code during judging (as for the learner)
     memory_mb: int = 2048  # the kernel's address space
     processes: int = 128  # processes and threads of the kernel together (RLIMIT_NPROC, in the sandbox)
     file_mb: int = 200  # the largest file the kernel may write (RLIMIT_FSIZE)
+    disk_mb: int = 500  # all the kernel may write, in the sandbox (its folder is a tmpfs of this size)
     sandbox: bool = True  # run the kernel walled off (sandbox.py); False only with --no-sandbox
     hidden: tuple = ()  # folders the kernel must not see beside the homes and temporary folders
+    call_backstop_seconds: float = 0.0  # wall time of one call before it is stopped anyway (0: see below)
+
+    @property
+    def call_wall_seconds(self) -> float:
+        """The wall-clock backstop of one call: CPU time is the limit (a busy machine slows honest code
+        down, it does not make it use more CPU); this only stops a call that waits without end."""
+        return self.call_backstop_seconds or max(30.0, 15 * self.call_seconds)
 
 
 @dataclass
@@ -38,6 +52,7 @@ class Run:
     detail: str = ""  # a sentence for the feedback file
     km: object = None  # the kernel manager, while the kernel is alive
     cell_errors: list = field(default_factory=list)  # "code cell 12: NameError: name 'x' is not defined"
+    out_of_space: bool = False  # the copy filled its space (--disk-mb) while its cells ran
 
     def shutdown(self) -> None:
         if self.km is None:
@@ -53,8 +68,38 @@ class Run:
             pass
 
 
+class _Client(NotebookClient):
+    """nbclient's client, without the SIGINT and SIGTERM handlers it installs while it runs a notebook:
+    those only close its client (grading would go on) and, when done, set SIGTERM back to its default
+    (a SIGTERM would then end the grader at once, leaving its kernels). Grading's own handlers stop it,
+    shutting every kernel down (pool.raise_interrupt). The kernel manager is ours (`km`): as in
+    nbclient for a kernel manager it does not own, the kernel is left running afterwards."""
+
+    @contextlib.asynccontextmanager
+    async def async_setup_kernel(self, **kwargs):
+        kwargs.pop("cleanup_kc", None)
+        if not self.km.has_kernel:
+            await self.async_start_new_kernel(**kwargs)
+        if self.kc is None:
+            await self.async_start_new_kernel_client()
+        try:
+            yield
+        except RuntimeError:
+            await run_hook(self.on_notebook_error, notebook=self.nb)
+            raise
+        finally:
+            await run_hook(self.on_notebook_complete, notebook=self.nb)
+
+
+# Set when grading is being stopped (Ctrl+C, SIGTERM: pool.raise_interrupt): no kernel starts after that,
+# even where the interrupt was taken for a kernel that died (which would otherwise be started again).
+stopping = threading.Event()
+
+
 def run_notebook(nb: nbformat.NotebookNode, workdir: str, limits: Limits) -> Run:
     """Execute every code cell of `nb` (a copy: its outputs are replaced) in a kernel started in `workdir`."""
+    if stopping.is_set():
+        raise KeyboardInterrupt
     km = kernel_manager(limits, workdir)
     deadline = time.monotonic() + limits.notebook_seconds
     per_notebook = {"hit": False}
@@ -65,7 +110,7 @@ def run_notebook(nb: nbformat.NotebookNode, workdir: str, limits: Limits) -> Run
             per_notebook["hit"] = True
         return max(1, int(min(limits.cell_seconds, left) + 0.999))
 
-    client = NotebookClient(
+    client = _Client(
         nb,
         km=km,
         timeout_func=timeout_for,
@@ -77,25 +122,50 @@ def run_notebook(nb: nbformat.NotebookNode, workdir: str, limits: Limits) -> Run
     run = Run("graded", km=km)
     try:
         client.execute(env=kernel_env(workdir), cwd=workdir)
-    except CellTimeoutError:
-        limit = (f"the notebook's time limit ({limits.notebook_seconds:g} s)" if per_notebook["hit"]
-                 else f"the time limit of a cell ({limits.cell_seconds:g} s)")
-        run.status, run.detail = "timeout", f"A cell ran past {limit} and was stopped."
-    except DeadKernelError:
-        run.status, run.detail = "error: kernel died", (
-            "The kernel stopped while running the notebook (a call to os._exit or exit(), a crash, or "
-            "running out of memory).")
-    except Exception as exc:  # a kernel that cannot start, a notebook nbclient cannot run
-        run.status, run.detail = f"error: {type(exc).__name__}", f"The notebook could not be run: {exc}"
+    except BaseException as exc:  # shut the kernel down before anything else, whatever ended the run
+        if not isinstance(exc, Exception):  # Ctrl+C, SIGTERM (pool.py turns it into KeyboardInterrupt)
+            run.shutdown()
+            raise
+        _failed(run, exc, limits, per_notebook["hit"])
     else:
         cell = _memory_error_cell(nb)
         if cell is not None:
             run.status, run.detail = "error: out of memory", (
                 f"Code cell {cell} ran out of memory (MemoryError); the notebook was not graded further.")
     run.cell_errors = _cell_errors(nb)
+    run.out_of_space = _out_of_space(nb, km)
     if run.status != "graded":
         run.shutdown()
     return run
+
+
+def _failed(run: Run, exc: Exception, limits: Limits, notebook_limit_hit: bool) -> None:
+    """The run's status and detail for what ended it early."""
+    if isinstance(exc, CellTimeoutError):
+        limit = (f"the notebook's time limit ({limits.notebook_seconds:g} s)" if notebook_limit_hit
+                 else f"the time limit of a cell ({limits.cell_seconds:g} s)")
+        run.status, run.detail = "timeout", f"A cell ran past {limit} and was stopped."
+    elif isinstance(exc, DeadKernelError):
+        run.status, run.detail = "error: kernel died", (
+            "The kernel stopped while running the notebook (a call to os._exit or exit(), a crash, or "
+            "running out of memory).")
+    else:  # a kernel that cannot start, a notebook nbclient cannot run
+        run.status, run.detail = f"error: {type(exc).__name__}", f"The notebook could not be run: {exc}"
+
+
+def _out_of_space(nb, km) -> bool:
+    """Whether the copy's folder is (nearly) full, or a cell was told there was no space left."""
+    for cell in nb.cells:
+        for output in cell.get("outputs", []):
+            if output.get("output_type") == "error" and "No space left on device" in str(output.get("evalue", "")):
+                return True
+    if not km.walled or not km.outside:  # without the sandbox the folder is on the grader's own disk
+        return False
+    try:
+        found = os.statvfs(km.outside)
+    except OSError:
+        return False
+    return found.f_bavail * found.f_frsize < (1 << 20)
 
 
 def _cell_errors(nb) -> list[str]:

@@ -6,6 +6,7 @@ sandbox cannot start is not run at all.
 """
 from __future__ import annotations
 
+import copy
 import json
 import os
 import secrets
@@ -21,7 +22,10 @@ from .discover import Submission, lesson_of, lesson_of_name
 from .execute import Limits, run_notebook
 from .judge import graded_exercises, judge, solution_views
 from .remote import Connection
-from .sandbox import NO_SANDBOX_WARNING, SandboxUnavailable, check as check_sandbox, hand_over
+from .sandbox import EXCHANGE, NO_SANDBOX_WARNING, SandboxUnavailable, check as check_sandbox, hand_over
+
+ATTEMPTS = 2  # a kernel that dies is started again, once, before the notebook scores 0
+KERNEL_DIED = "error: kernel died"
 
 
 @dataclass
@@ -142,31 +146,60 @@ def _grade(submission: Submission, limits: Limits, row: Grade, data) -> None:
         except SandboxUnavailable as exc:  # never run a submission unwalled unless told to
             row.status, row.detail = "error: no sandbox", str(exc)
             return
+    for attempt in range(1, ATTEMPTS + 1):
+        first = (row.status, row.detail)
+        if not _attempt(nb, submission.path.name, data, exercises, limits, row):
+            break
+    if attempt > 1 and row.status == "graded":
+        row.warnings.append(
+            f"Grading's first attempt ended early: {_sentence(first[1])}. So the notebook was run again in "
+            "a fresh kernel and graded on that second run.")
+    elif attempt > 1:
+        row.detail = (f"{row.detail} This happened twice: the notebook was run again in a fresh kernel, "
+                      "and its kernel stopped again, so it was not graded.")
+
+
+def _sentence(text: str) -> str:
+    return text.strip().rstrip(".")[:200] or "no reason given"
+
+
+def _attempt(nb, name: str, data: bytes, exercises, limits: Limits, row: Grade) -> bool:
+    """Run a fresh copy of `nb` in a fresh kernel and judge it, into `row`. True if its kernel died
+    (then it is worth one more attempt: a kernel can die of the machine, not of the notebook)."""
+    nb = copy.deepcopy(nb)  # the run fills in the outputs: each attempt starts from the submission
+    row.results, row.solution_viewed = {}, {}
     workdir = tempfile.mkdtemp(prefix="backprop-grade-")
     try:
-        with open(os.path.join(workdir, submission.path.name), "wb") as f:  # the kernel's copy
+        with open(os.path.join(workdir, name), "wb") as f:  # the copy, as handed in, beside the kernel's folder
             f.write(data)
-        exchange = os.path.join(workdir, ".exchange")
-        os.mkdir(exchange)
+        if not limits.sandbox:  # in the sandbox the exchange is a tmpfs of its own (sandbox.py)
+            os.mkdir(os.path.join(workdir, EXCHANGE))
         if limits.sandbox:
             hand_over(workdir)  # as root the kernel runs as `nobody`: its folder must be its own
         run = run_notebook(nb, workdir, limits)
         row.status, row.detail, row.cell_errors = run.status, run.detail, run.cell_errors
+        full = (f"This notebook filled all the space a submission may write ({limits.disk_mb} MB) while it "
+                "ran: from then on its writes failed (\"No space left on device\"). It was graded on what it did.")
+        if run.out_of_space and full not in row.warnings:
+            row.warnings.append(full)
         if run.status != "graded":
-            return
-        connection = Connection(run.km, exchange)
+            return run.status == KERNEL_DIED
+        connection = Connection(run.km, os.path.join(workdir, EXCHANGE),
+                                os.path.join(run.km.outside, EXCHANGE), limits.call_wall_seconds)
         try:
             connection.install_agent()
             row.results = judge(connection, exercises, row.seed)
             row.solution_viewed = solution_views(connection, exercises)
             if connection.dead:
-                row.status, row.detail = "error: kernel died", (
-                    f"While the checks ran your code, {connection.dead}.")
+                row.status, row.detail = KERNEL_DIED, f"While the checks ran your code, {connection.dead}."
+                row.results = {}
+                return True
         finally:
             connection.close()
             run.shutdown()
     finally:
         shutil.rmtree(workdir, ignore_errors=True)
+    return False
 
 
 def _read(submission: Submission, row: Grade, data=None):

@@ -1,9 +1,11 @@
 """Proxies that stand in for the learner's objects, which stay in the submission's kernel.
 
 `Connection` talks to the kernel's agent (agent.py): one request at a time, each a small snippet
-executed silently in the kernel, with its data in files (wire.py). A request that runs longer than
-the learner's time limit (checks._learner.time_limit, 2 s by default) interrupts the kernel and is
-reported as the checks report a slow call: "stopped after N s".
+executed silently in the kernel, with its data in files (wire.py). The learner's code in a request
+may use the learner's time limit (checks._learner.time_limit, 2 s by default) of CPU time, measured
+in the kernel (agent.py), so a busy machine never stops fast code; past it the call is reported as
+the checks report a slow call: "stopped after N s". A request that waits without using CPU is
+stopped by a wall-clock backstop (execute.Limits.call_wall_seconds): the kernel is interrupted.
 
 The proxies look to a check like the learner's own objects:
 - `RemoteFunction`: callable, with the learner's `__signature__` (so arity checks work);
@@ -17,6 +19,7 @@ here with its type name, message and the learner's own line, so the checks' mess
 from __future__ import annotations
 
 import builtins
+import contextlib
 import inspect
 import linecache
 import os
@@ -31,6 +34,7 @@ from . import wire
 AGENT = "_backprop_grading_agent"
 _AGENT_SOURCES = [os.path.join(os.path.dirname(os.path.abspath(__file__)), name) for name in ("agent.py", "agent_guard.py")]
 _INTERNAL = ("_grade_connection", "_grade_id")
+STOP_SECONDS = 30  # an interrupted kernel's time to answer (a busy machine can take seconds) before it is killed
 
 
 class KernelDied(Exception):
@@ -44,8 +48,11 @@ class GradingAgentFailed(Exception):
 class Connection:
     """A blocking client to the kernel of one submission, and the registry of proxies made for it."""
 
-    def __init__(self, km, folder: str):
-        self.km, self.folder = km, folder
+    def __init__(self, km, folder: str, outside: str | None = None, wall_seconds: float = 30.0):
+        """folder: the exchange folder as the kernel sees it; outside: as the grader reaches it (in the
+        sandbox, through /proc/<pid>/root); wall_seconds: the backstop of one learner request."""
+        self.km, self.folder, self.outside = km, folder, outside or folder
+        self.wall_seconds = wall_seconds
         self.kc = km.blocking_client()
         self.kc.start_channels(iopub=False, hb=False, control=False)
         self.number = 0
@@ -75,16 +82,22 @@ class Connection:
             raise GradingAgentFailed("the grading agent could not start in the kernel")
 
     def request(self, payload: dict, files: wire.Files, seconds: float | None = None) -> dict:
-        """Send one request (its arrays already saved through `files`) and return the agent's reply."""
+        """Send one request (its arrays already saved through `files`) and return the agent's reply.
+        seconds: None for the learner's code (its CPU time limit, and the wall-clock backstop), else
+        the wall time the agent's own request may take."""
         number = files.prefix[1:]
-        wire.write_json(os.path.join(self.folder, f"q{number}.json"), payload)
+        if seconds is None:
+            payload = dict(payload, cpu=_learner.time_limit())
+        with self._exchange():
+            wire.write_json(os.path.join(self.outside, f"q{number}.json"), payload)
         code = f"__import__('sys').modules[{AGENT!r}].serve({self.folder!r}, {number})"
         try:
-            reply = self._execute(code, _learner.time_limit() if seconds is None else seconds)
+            reply = self._execute(code, self.wall_seconds if seconds is None else seconds)
             if reply["content"].get("status") != "ok":
                 raise GradingAgentFailed("the notebook's code left the kernel unable to answer the grader")
-            answer = wire.read_json(os.path.join(self.folder, f"r{number}.json"))
-            if answer.get("interrupted"):
+            with self._exchange():
+                answer = wire.read_json(os.path.join(self.outside, f"r{number}.json"))
+            if answer.get("interrupted") or answer.get("timed_out"):
                 raise _learner._TimeUp()
             return answer
         finally:
@@ -93,9 +106,22 @@ class Connection:
     def new_files(self) -> wire.Files:
         """Files for the next request; the previous request's files are no longer needed."""
         self.number += 1
-        for old in os.listdir(self.folder):
-            os.unlink(os.path.join(self.folder, old))
-        return wire.Files(self.folder, f"q{self.number}")
+        with self._exchange():
+            for old in os.listdir(self.outside):
+                os.unlink(os.path.join(self.outside, old))
+        return wire.Files(self.outside, f"q{self.number}")
+
+    @contextlib.contextmanager
+    def _exchange(self):
+        """Reading or writing the exchange folder: if it is gone, so is the sandbox (its tmpfs), and so the
+        kernel: KernelDied, not the learner's error (an OSError would read as their call raising)."""
+        try:
+            yield
+        except OSError:
+            if self.dead or not os.path.isdir(self.outside):
+                self.dead = self.dead or "the kernel stopped while the checks ran your code"
+                raise KernelDied(self.dead) from None
+            raise
 
     def _execute(self, code: str, seconds: float) -> dict:
         if self.dead:
@@ -103,7 +129,9 @@ class Connection:
         msg_id = self.kc.execute(code, silent=True, store_history=False, allow_stdin=True, stop_on_error=False)
         try:
             reply = self._wait(msg_id, time.monotonic() + seconds)
-        except BaseException:  # our time limit, the checks' alarm, or the instructor's Ctrl-C
+        except KeyboardInterrupt:  # the instructor stops grading (Ctrl+C, SIGTERM): the kernel is killed next
+            raise
+        except BaseException:  # the checks' own alarm (a last resort)
             self._stop(msg_id)
             raise
         if reply is None:
@@ -141,7 +169,7 @@ class Connection:
             return
         try:
             run_sync(self.km.interrupt_kernel)()
-            if self._wait(msg_id, time.monotonic() + 5) is not None:
+            if self._wait(msg_id, time.monotonic() + STOP_SECONDS) is not None:
                 return
         except KernelDied:
             return
@@ -158,10 +186,10 @@ class Connection:
         try:
             request = __import__("json").loads(prompt)
             function = self.callbacks[request["cb"]]
-            files = wire.Files(self.folder, request["prefix"])
+            files = wire.Files(self.outside, request["prefix"])
             args = [wire.decode(a, files, self.proxy) for a in request["args"]]
             value = function(*args)
-            encoder = wire.Encoder(wire.Files(self.folder, request["prefix"] + "r"), self.callbacks, self.remote_id)
+            encoder = wire.Encoder(wire.Files(self.outside, request["prefix"] + "r"), self.callbacks, self.remote_id)
             return __import__("json").dumps({"value": encoder(value)})
         except Exception as exc:
             return __import__("json").dumps({"error": f"{type(exc).__name__}: {exc}"})
@@ -200,10 +228,11 @@ class Connection:
     def call(self, object_id: int, args: tuple, kwargs: dict):
         files = self.new_files()
         encoder = wire.Encoder(files, self.callbacks, self.remote_id)
-        payload = {"op": "call", "target": object_id, "args": [encoder(a) for a in args],
-                   "kwargs": {k: encoder(v) for k, v in kwargs.items()}}
+        with self._exchange():
+            payload = {"op": "call", "target": object_id, "args": [encoder(a) for a in args],
+                       "kwargs": {k: encoder(v) for k, v in kwargs.items()}}
         answer = self.request(payload, files)
-        reply_files = wire.Files(self.folder, f"r{files.prefix[1:]}")
+        reply_files = wire.Files(self.outside, f"r{files.prefix[1:]}")
         _raise_if_error(answer)
         for original, after in zip(args, answer.get("args", [])):
             wire.copy_back(original, after, reply_files, self.proxy)
@@ -214,10 +243,11 @@ class Connection:
     def simple(self, payload: dict, value=None):
         files = self.new_files()
         if value is not None:
-            payload["value"] = wire.Encoder(files, self.callbacks, self.remote_id)(value[0])
+            with self._exchange():
+                payload["value"] = wire.Encoder(files, self.callbacks, self.remote_id)(value[0])
         answer = self.request(payload, files)
         _raise_if_error(answer)
-        return wire.decode(answer["value"], wire.Files(self.folder, f"r{files.prefix[1:]}"), self.proxy) if "value" in answer else None
+        return wire.decode(answer["value"], wire.Files(self.outside, f"r{files.prefix[1:]}"), self.proxy) if "value" in answer else None
 
     def agent_request(self, payload: dict, seconds: float):
         """One of the agent's own requests (no learner object involved): its plain value.
@@ -226,15 +256,15 @@ class Connection:
         answer = self.request(payload, files, seconds=seconds)
         if "error" in answer or "value" not in answer:
             raise GradingAgentFailed(f"the kernel could not answer the grader's {payload.get('op')!r} request")
-        return wire.decode(answer["value"], wire.Files(self.folder, f"r{files.prefix[1:]}"), self.proxy)
+        return wire.decode(answer["value"], wire.Files(self.outside, f"r{files.prefix[1:]}"), self.proxy)
 
     def lookup(self, name: str):
         """The learner's top-level object `name` as a proxy or plain value; None if it is not defined."""
         files = self.new_files()
-        answer = self.request({"op": "lookup", "name": name}, files, seconds=max(_learner.time_limit(), 5))
+        answer = self.request({"op": "lookup", "name": name}, files)
         if answer.get("missing") or "value" not in answer:
             return None
-        return wire.decode(answer["value"], wire.Files(self.folder, f"r{files.prefix[1:]}"), self.proxy)
+        return wire.decode(answer["value"], wire.Files(self.outside, f"r{files.prefix[1:]}"), self.proxy)
 
 
 def _identity(x):

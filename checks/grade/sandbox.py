@@ -2,14 +2,16 @@
 
 Inside the wall a kernel
 - sees the whole system read-only (`--ro-bind / /`): the Python, packages and `checks` it needs;
-- can write only into its own copy's folder (`--bind WORK WORK`), where its ipc sockets, connection
-  file and exchange files live;
+- can write only into its own copy's folder, a tmpfs of `--disk-mb` in all (`--size`, `--tmpfs WORK`):
+  everything it writes (files, its ipc sockets, the exchange files) is bounded there, in memory, and
+  is gone when the sandbox ends. The grader's folder of the same path holds the connection file (bound
+  in read-only) and the sandbox's pid; the grader reaches the tmpfs through /proc/<pid>/root;
 - sees an empty, read-only folder in place of the instructor's home, the submissions' folders, the
   output folder, the temporary folders (and so every other copy) and /run (other programs' sockets):
   `--tmpfs`, then `--remount-ro`. The rest of the system is readable as far as file permissions allow.
   Python paths inside a hidden folder (a virtual environment in the home, say) are bound back read-only;
-- has no network (`--unshare-net`), sees only its own processes (`--unshare-pid`) and dies with the
-  grader (`--die-with-parent`);
+- has no network (`--unshare-net`), sees only its own processes (`--unshare-pid`) and dies with its
+  guard (`--die-with-parent`; guard.py ends it when the grader's process ends);
 - runs in a user namespace of its own, where the kernel's launcher sets RLIMIT_NPROC (a fork bomb stops
   there) beside RLIMIT_FSIZE (so does a disk-filler) and RLIMIT_AS. In a fresh user namespace
   RLIMIT_NPROC counts only the sandbox's own processes, so the limit neither depends on what else the
@@ -30,20 +32,16 @@ import subprocess
 import sys
 import tempfile
 
+from . import guard
+
 BWRAP_ENV = "BACKPROP_BWRAP"  # the bwrap to use (a path or a name on PATH); tests point it at a missing file
+DISK_MB = 500  # default of --disk-mb: all a copy may write (its tmpfs), the exchange included
+EXCHANGE_MB = 32  # at most, of that, for the grader's exchange with the kernel
+EXCHANGE = ".exchange"  # in the copy's folder: the grader's requests and the agent's replies
+CONNECTION_FILE = ".kernel.json"  # in the copy's folder: the kernel's connection file (read-only inside)
 INSTALL_HINT = "Install it with `apt-get install bubblewrap` (Debian, Ubuntu), or grade with --no-sandbox."
 NO_SANDBOX_WARNING = ("WARNING: graded with --no-sandbox: each submission's code ran with the instructor's "
                       "rights, not walled off (it could read, change or delete files and use the network).")
-
-# The outer launcher (the kernel's process as jupyter_client sees it): it ignores SIGINT, so that
-# interrupting the kernel (jupyter_client signals its whole process group) reaches the Python inside
-# the wall without stopping bwrap itself; then it becomes bwrap. argv: bwrap bwrap-args...
-_OUTER = (
-    "import os, signal, sys\n"
-    "signal.signal(signal.SIGINT, signal.SIG_IGN)\n"
-    "os.execv(sys.argv[1], sys.argv[1:])\n"
-)
-
 
 # Runs before the kernel, inside the wall (and, with --no-sandbox, without it). argv: bytes of address
 # space, processes, bytes of the largest file (each 0 for no limit), uid, gid (-1 to stay who we are),
@@ -174,19 +172,32 @@ def put_back(workdir: str, hidden) -> list[str]:
     return kept
 
 
-def bwrap_args(workdir: str, hidden) -> list[str]:
-    """bwrap's options for a kernel whose only writable folder is `workdir` (see the module docstring)."""
+def exchange_bytes(disk_bytes: int) -> int:
+    """The part of a copy's space kept for the grader's exchange with the kernel (agent.py's files)."""
+    return min(EXCHANGE_MB << 20, disk_bytes // 8)
+
+
+def bwrap_args(workdir: str, hidden, disk_bytes: int = DISK_MB << 20) -> list[str]:
+    """bwrap's options for a kernel whose only writable folder is `workdir`, a tmpfs of `disk_bytes` in
+    all (see the module docstring)."""
     workdir = os.path.realpath(workdir)
     walls = _distinct(hidden)
     args = ["--ro-bind", "/", "/"]
     for folder in walls:
         args += ["--tmpfs", folder]
-    mounts = [*(("--ro-bind", path) for path in put_back(workdir, hidden)), ("--bind", workdir)]
     made: set[str] = set()
-    for option, path in mounts:
+    for path in [*put_back(workdir, hidden), workdir]:
         for folder in _folders_to_make(path, walls, made):  # bwrap would make them 0700: `nobody` could not enter
             args += ["--perms", "0755", "--dir", folder]
-        args += [option, path, path]
+        if path != workdir:
+            args += ["--ro-bind", path, path]
+    # The copy's folder: a size-limited tmpfs (mode 0777: as root the kernel is `nobody`), holding the
+    # connection file (read-only, from the grader's folder of the same path) and the exchange folder,
+    # a tmpfs of its own, so that a copy that filled its space can still be judged.
+    exchange = os.path.join(workdir, EXCHANGE)
+    args += ["--perms", "0777", "--size", str(disk_bytes - exchange_bytes(disk_bytes)), "--tmpfs", workdir,
+             "--ro-bind", os.path.join(workdir, CONNECTION_FILE), os.path.join(workdir, CONNECTION_FILE),
+             "--perms", "0777", "--size", str(exchange_bytes(disk_bytes)), "--tmpfs", exchange]
     for folder in walls:
         args += ["--remount-ro", folder]
     args += ["--dev", "/dev", "--remount-ro", "/dev", "--proc", "/proc",
@@ -202,18 +213,31 @@ def bwrap_args(workdir: str, hidden) -> list[str]:
     return args
 
 
-def wrap(command: list[str], workdir: str, hidden) -> list[str]:
-    """`command` (the kernel's launcher) run inside the wall, through the outer launcher."""
+def wrap(command: list[str], workdir: str, hidden, disk_bytes: int = DISK_MB << 20) -> list[str]:
+    """`command` (the kernel's launcher) run inside the wall, under the guard (guard.py) of this process."""
     bwrap = bwrap_path()
     if bwrap is None:
         raise SandboxUnavailable(f"bubblewrap (bwrap) was not found. {INSTALL_HINT}")
-    return [sys.executable, "-c", _OUTER, bwrap, *bwrap_args(workdir, hidden), "--", *command]
+    return guard.command(workdir, sandbox_pid_file(workdir),
+                         [bwrap, *bwrap_args(workdir, hidden, disk_bytes), "--", *command])
+
+
+def sandbox_pid_file(workdir: str) -> str:
+    """Where the guard writes the sandbox's pid: in the copy's folder as the grader sees it (the kernel
+    sees a tmpfs there instead)."""
+    return os.path.join(os.path.realpath(workdir), ".sandbox-pid")
+
+
+def inside(workdir: str, pid: int) -> str:
+    """`workdir` as the grader reaches it inside the running sandbox whose first process is `pid`."""
+    return f"/proc/{pid}/root{os.path.realpath(workdir)}"
 
 
 @functools.lru_cache(maxsize=None)
 def _probe(bwrap: str, uid: int) -> str:
     folder = tempfile.mkdtemp(prefix="backprop-sandbox-probe-")
     try:
+        open(os.path.join(folder, CONNECTION_FILE), "w").close()  # the wall binds it in
         hand_over(folder)
         probe = "import checks, ipykernel, numpy; open('written', 'w').close(); print('ok')"
         inside = launcher(2 << 30, 64, 1 << 20, True, "-c", probe)

@@ -24,8 +24,9 @@ def render(grades, limits, wall: str | None) -> str:
         f"Grading run: {when}",
         f"Notebooks: {len(grades)}; " + ", ".join(f"{status}: {n}" for status, n in sorted(statuses.items())),
         f"Limits per kernel: {limits.cell_seconds:g} s a cell, {limits.notebook_seconds:g} s a notebook, "
-        f"{limits.call_seconds:g} s a call while checking, {limits.memory_mb} MB of memory, "
-        f"files up to {limits.file_mb} MB" + (f", {limits.processes} processes" if wall else ""),
+        f"{limits.call_seconds:g} s of CPU time a call while checking, {limits.memory_mb} MB of memory, "
+        f"files up to {limits.file_mb} MB" + (f", {limits.disk_mb} MB written in all, {limits.processes} processes"
+                                               if wall else ""),
         _scoring(grades),
     ]
     if wall:
