@@ -233,16 +233,16 @@ def test_binder_signal():
 WRITER = textwrap.dedent("""
     import sys, time
     from pathlib import Path
-    from checks import _progress
+    from checks import _progress as progress
     name, count, go = sys.argv[1], int(sys.argv[2]), Path(sys.argv[3])
     go.with_name("ready-" + name).write_text("")
     while not go.exists():  # start together, so that the writes interleave
         time.sleep(0.001)
     for i in range(count):
-        _progress.record_check("lesson03.dense_backward", "incorrect")
-        _progress.record_check(f"lesson08.{name}", "correct" if i % 2 else "raised")
-        _progress.record_hint(f"lesson08.{name}", i)
-    assert not _progress._pending_errors, _progress._pending_errors
+        progress.record_check("lesson03.dense_backward", "incorrect")
+        progress.record_check(f"lesson08.{name}", "correct" if i % 2 else "raised")
+        progress.record_hint(f"lesson08.{name}", i)
+    assert not progress._pending_errors, progress._pending_errors
 """)
 
 
