@@ -89,10 +89,10 @@ def test_the_engine_reaching_for_progress_breaks_the_progress_contract_and_makes
 
 
 def test_a_lesson_helper_importing_a_lesson_breaks_the_layers(copy):
-    plant(copy, "checks._reference", "checks.lesson03")
+    plant(copy, "checks._examples", "checks.lesson03")
     status, report = lint(copy)
     assert "layers" in broken(status), report
-    assert "checks._reference -> checks.lesson03" in report, report
+    assert "checks._examples -> checks.lesson03" in report, report
 
 
 def test_backprop_tools_importing_checks_breaks_their_independence(copy):
