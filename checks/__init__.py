@@ -10,14 +10,8 @@ In a lesson:
 `checks.progress()` shows every exercise with its latest outcome.
 """
 from ._exercise import listen, ready, seeded
-from ._exercise import listen, ready, seeded
 from ._name_help import install as _install_name_help
 from ._progress import hear as _record_progress
-from ._result import CheckFailed, Result
-
-_install_name_help()  # a cell run before its exercise says which cell to run, not a bare NameError
-# The engine announces each check, hint and solution shown; the learner's progress file listens.
-listen(_record_progress)
 from ._result import CheckFailed, Result
 
 _install_name_help()  # a cell run before its exercise says which cell to run, not a bare NameError
