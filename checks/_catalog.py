@@ -2,16 +2,19 @@
 from __future__ import annotations
 
 import importlib
+import importlib.util
 import pkgutil
-
-import checks
+import re
 
 from ._exercise import REGISTRY, Exercise
 
 
 def lesson_modules() -> list[str]:
     """Names of the lesson modules that exist: ["lesson01", ...]."""
-    return sorted(m.name for m in pkgutil.iter_modules(checks.__path__) if m.name.startswith("lesson"))
+    # The package's folder, found without importing `checks` here (it is imported already; importing it
+    # again by name would make a circle: checks -> the progress table -> this catalogue -> checks).
+    folders = importlib.util.find_spec("checks").submodule_search_locations
+    return sorted(m.name for m in pkgutil.iter_modules(folders) if re.fullmatch(r"lesson\d+", m.name))
 
 
 def all_exercises(graded_only: bool = False) -> list[Exercise]:

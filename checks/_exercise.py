@@ -4,7 +4,8 @@ A check body is `body(answer, rng) -> insight` that raises a verdict at the firs
 `@exercise(...)` wraps it so that the learner's call
 - never raises (internal problems become an "uncheckable" result, without a traceback),
 - returns a `Result` that Jupyter displays,
-- records the outcome in the learner's progress file,
+- announces what happened (a check's outcome, a hint shown, a solution shown) to whoever listens
+  (`listen`): the learner's progress file does, and the engine needs to know nothing about it,
 - raises `CheckFailed` only in strict mode (BACKPROP_STRICT=1: the checks' tests and grading).
 """
 from __future__ import annotations
@@ -22,6 +23,10 @@ from ._result import CheckFailed, Code, Note, Result
 from ._verdict import NotAttempted, Verdict
 
 REGISTRY: dict[str, "Exercise"] = {}
+
+# Who hears what happens: each listener is called `listener(event, exercise_id, detail)` with event
+# "check" (detail: the outcome), "hint" (detail: the level shown) or "solution" (detail: None).
+_listeners: list = []
 
 # Learner-facing checks use a fixed seed per exercise, so a notebook's output never changes;
 # grading sets its own through `seeded(...)`.
@@ -71,6 +76,22 @@ def _fixed_seed(exercise_id: str) -> int:
     return sum((i + 1) * ord(c) for i, c in enumerate(exercise_id)) % (2**31)
 
 
+def listen(listener):
+    """Call `listener(event, exercise_id, detail)` after every check, hint and solution shown; see
+    `_listeners`. Subscribing the same listener twice has no further effect. Returns the listener."""
+    if listener not in _listeners:
+        _listeners.append(listener)
+    return listener
+
+
+def _announce(event: str, exercise_id: str, detail=None) -> None:
+    for listener in tuple(_listeners):
+        try:
+            listener(event, exercise_id, detail)
+        except Exception:
+            pass  # a listener (the progress file, say) is a convenience; it never makes a check fail
+
+
 def exercise(lesson: str, title: str, *, graded: bool, hints=(), answer: str = "", parts=(), uses=()):
     """Decorator for a check body `body(answer, rng) -> insight`; see the module docstring.
 
@@ -91,7 +112,7 @@ def exercise(lesson: str, title: str, *, graded: bool, hints=(), answer: str = "
         def check(answer=None):
             result = evaluate(info, body, answer)
             if not _quiet.get():
-                _record(info.id, result.outcome)
+                _announce("check", info.id, result.outcome)
                 if strict() and not result.passed:
                     raise CheckFailed(result)
             return result
@@ -141,15 +162,6 @@ def evaluate(info: Exercise, body, answer) -> Result:
     finally:
         np.random.set_state(random_state)
     return result
-
-
-def _record(exercise_id: str, outcome: str) -> None:
-    try:
-        from . import _progress
-
-        _progress.record_check(exercise_id, outcome)
-    except Exception:
-        pass  # progress is a convenience; it never makes a check fail
 
 
 def ready(check, answer) -> bool:
@@ -229,12 +241,7 @@ def make_hint(lesson: str, notebook: str):
             level = _hint_levels.get(info.id, 0) + 1
         level = min(max(level, 1), len(levels))
         _hint_levels[info.id] = level
-        try:
-            from . import _progress
-
-            _progress.record_hint(info.id, level)
-        except Exception:
-            pass
+        _announce("hint", info.id, level)
         more = " Run check.hint again for the next level." if level < len(levels) else ""
         return Note(f"Hint {level} of {len(levels)} for {name}", levels[level - 1] + more)
 
@@ -266,12 +273,7 @@ def make_solution(lesson: str, notebook: str):
         if not code.strip():
             return Note(f"No solution to show for {name}",
                         f"This copy of the course has no answer for `{name}` in solutions/{notebook}.ipynb.")
-        try:
-            from . import _progress
-
-            _progress.record_solution(exercises[name].id)
-        except Exception:
-            pass
+        _announce("solution", exercises[name].id)
         return Code(f"Solution for {name} (from solutions/{notebook}.ipynb)", code)
 
     return solution

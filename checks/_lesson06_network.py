@@ -17,7 +17,8 @@ import numpy as np
 from . import _examples as example
 from ._diagnose import Mistake, compare
 from ._exercise import exercise
-from ._numeric import as_float64, central_difference
+from ._loss_mistakes import half_sum_of_squares_mistake, one_number
+from ._numeric import central_difference
 from ._reference import dense_forward, relu_forward
 from ._verdict import Incorrect
 
@@ -81,20 +82,13 @@ def network_losses():
             network_loss_value(stepped(params, inputs, targets), inputs, targets))
 
 
-def _scalar(value):
-    got = as_float64(value, "loss", "your value")
-    return got.reshape(()) if got.size == 1 else got
-
-
 def _formula_mistake(params):
     """A diagnoser for mistakes in the loss formula or the forward chain, at these parameters."""
     def diagnose(got, expected, context):
         inputs, targets = network_example()[0], network_example()[5]
         output = network_output(params, inputs)
         errors = output - targets
-        variants = (
-            (2 * expected, "missing_half", "your value is twice the loss: the 1/2 is missing.",
-             "The loss is half the sum of the squared errors: the 1/2 makes its gradient the error itself."),
+        rows = (
             (0.5 * np.sum((network_output(params, inputs, relu=False) - targets) ** 2), "relu_skipped",
              "your value is the loss of the network without its ReLU: dense2 was fed dense1's output directly.",
              "Each object's .output is the next one's input: dense1 -> relu -> dense2."),
@@ -109,21 +103,14 @@ def _formula_mistake(params):
              "The loss measures how far the outputs are from the targets: square their difference."),
             (0.5 * np.sum(errors), "not_squared", "you added up the errors without squaring them.",
              "Square each error, then add them up, then halve."),
-            (-expected, "wrong_sign", "your value is the loss with its sign flipped.",
-             "A sum of squares, halved, is never negative: look for a minus sign that does not belong."),
         )
-        for value, kind, explanation, advice in variants:
-            if got.shape == () and np.isclose(got, value, rtol=1e-6) and not np.isclose(value, expected, rtol=1e-6):
-                return Mistake(kind, explanation, advice)
-        if got.size > 1:
-            return Mistake("not_a_number", f"you gave an array of shape {got.shape}, but the loss is one number.",
-                           "Add up every squared error (np.sum without an axis), then halve.")
-        if got.shape == ():
-            return Mistake("wrong_value", f"your number ({float(got):.6g}) is not the network's loss, and it is "
-                           "none of the usual slips (the 1/2, ReLU, mean, targets, squares, sign).",
-                           "Print each step: dense1.output (3, 3), relu.output (3, 3), dense2.output (3, 2), "
-                           "the errors against targets, their squares, the sum, then half of it.")
-        return None
+        return half_sum_of_squares_mistake(
+            got, expected, rows,
+            formula="The loss is half the sum of the squared errors: the 1/2 makes its gradient the error itself.",
+            one_number_advice="Add up every squared error (np.sum without an axis), then halve.",
+            loss_name="the network's loss", slips="the 1/2, ReLU, mean, targets, squares, sign",
+            steps_advice="Print each step: dense1.output (3, 3), relu.output (3, 3), dense2.output (3, 2), "
+                         "the errors against targets, their squares, the sum, then half of it.")
 
     return diagnose
 
@@ -153,7 +140,7 @@ NETWORK_AFTER_HINTS = (
 def network_loss(value, rng):
     inputs, w1, b1, w2, b2, targets = network_example()
     before = network_loss_value((w1, b1, w2, b2), inputs, targets)
-    compare("loss", _scalar(value), np.float64(before), what="your value", case="for the lesson's network",
+    compare("loss", one_number(value), np.float64(before), what="your value", case="for the lesson's network",
             diagnosers=(_formula_mistake((w1, b1, w2, b2)),), generic=())
     return f"L = {before:.4f} before any step."
 
@@ -205,7 +192,7 @@ def _step_mistake(got, expected, context):
 @exercise(LESSON, "The network's loss after one SGD step", graded=False, hints=NETWORK_AFTER_HINTS)
 def network_loss_after(value, rng):
     before, after = network_losses()
-    got = _scalar(value)
+    got = one_number(value)
     if got.shape == () and np.isclose(got, before, rtol=1e-6):
         raise Incorrect(f"{before:.4f} is the loss before the step.\nTry: after update_params, run the forward "
                         "pass again, then compute the loss.", part="loss", diagnosis="loss_before_step")

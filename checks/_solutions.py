@@ -1,7 +1,7 @@
 """An exercise's answer, read from its solution notebook: what `check.solution("name")` shows.
 
 The solution notebooks (`solutions/NN_name.ipynb`, beside this package in the repository) mark each
-answer with `### BEGIN SOLUTION` / `### END SOLUTION` lines. A block answers the exercise named
+answer with `### BEGIN SOLUTION` / `### END SOLUTION` lines (read by `_markers.py`). A block answers the exercise named
 - by the function or class it sits in (`def dense_backward(...)`, a method of `class Layer_Dense`), or
 - by a name it assigns at the top level of its cell (`dinputs = ...`), or
 - by the cell's metadata `"exercise"` (a name or a list of names), for an answer whose check has
@@ -20,13 +20,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from . import _edition
+from ._markers import HEADER, assigned_names, enclosing_headers, find_blocks, indent_width
 
 SOLUTIONS = Path(__file__).resolve().parent.parent / "solutions"
-
-BEGIN = re.compile(r"^(?P<indent>[ \t]*)### BEGIN SOLUTION[ \t]*$")
-END = re.compile(r"^[ \t]*### END SOLUTION[ \t]*$")
-HEADER = re.compile(r"^[ \t]*(?:async[ \t]+)?(?:def|class)[ \t]+(?P<name>\w+)")
-
 
 @dataclass(frozen=True)
 class Block:
@@ -102,66 +98,24 @@ def _cell_blocks(cell) -> list:
     lines = ("".join(source) if isinstance(source, list) else source).split("\n")
     tagged = cell.get("metadata", {}).get("exercise", ())
     tagged = (tagged,) if isinstance(tagged, str) else tuple(tagged)
-    blocks, start = [], None
-    for i, line in enumerate(lines):
-        if BEGIN.match(line) and start is None:
-            start = i
-        elif END.match(line) and start is not None:
-            body = tuple(lines[start + 1 : i])
-            headers = _enclosing_headers(lines, start)
-            owners = tuple(HEADER.match(h).group("name") for h in headers) if headers else _assigned(body)
-            blocks.append(Block(owners + tagged, headers, body))
-            start = None
+    blocks = []
+    for start, end in find_blocks(lines, "code"):  # a malformed marker: MarkerError, a ValueError
+        body = tuple(lines[start + 1 : end])
+        headers = enclosing_headers(lines, start)
+        owners = tuple(HEADER.match(h).group("name") for h in headers) if headers else _assigned(body)
+        blocks.append(Block(owners + tagged, headers, body))
     return blocks
-
-
-def _indent(line: str) -> int:
-    return len(line.expandtabs()) - len(line.expandtabs().lstrip())
-
-
-def _enclosing_headers(lines, start) -> tuple:
-    """The def/class lines enclosing line `start`, outermost first (only for an indented marker)."""
-    limit, headers = _indent(lines[start]), []
-    if limit == 0:
-        return ()
-    for line in reversed(lines[:start]):
-        if not line.strip() or line.strip().startswith("#") or _indent(line) >= limit:
-            continue
-        if HEADER.match(line):
-            headers.append(line)
-        limit = _indent(line)
-        if limit == 0:
-            break
-    return tuple(reversed(headers))
 
 
 def _assigned(body) -> tuple:
     """Names assigned at the top level of a block (`a, b = ...` gives both)."""
     try:
-        tree = ast.parse("\n".join(body))
+        return tuple(assigned_names(ast.parse("\n".join(body))))
     except SyntaxError:
         return ()
-    names = []
-
-    def add(target):
-        if isinstance(target, ast.Name):
-            names.append(target.id)
-        elif isinstance(target, (ast.Tuple, ast.List)):
-            for element in target.elts:
-                add(element)
-        elif isinstance(target, ast.Starred):
-            add(target.value)
-
-    for node in tree.body:
-        if isinstance(node, ast.Assign):
-            for target in node.targets:
-                add(target)
-        elif isinstance(node, (ast.AnnAssign, ast.AugAssign)):
-            add(node.target)
-    return tuple(dict.fromkeys(names))
 
 
 def _dedent(text: str) -> str:
     lines = text.split("\n")
-    width = min((_indent(line) for line in lines if line.strip()), default=0)
+    width = min((indent_width(line) for line in lines if line.strip()), default=0)
     return "\n".join(line.expandtabs()[width:] if line.strip() else "" for line in lines)

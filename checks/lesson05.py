@@ -23,7 +23,8 @@ from ._answers import untouched
 from ._diagnose import Mistake, compare
 from ._exercise import exercise, make_hint
 from ._learner import guarded_call, require_callable
-from ._numeric import as_float64, central_difference, close
+from ._loss_mistakes import half_sum_of_squares_mistake, one_number
+from ._numeric import central_difference, close
 from ._reference import dense_forward, relu_forward
 from ._sgd_step import BOOK_RATE, step_diagnoser
 from ._verdict import Incorrect, PartJudge
@@ -137,45 +138,30 @@ def sgd_update(fn, rng):
 
 # --- value checks on the lesson's example -----------------------------------------------------------------
 
-def _scalar(value, part):
-    """A one-element answer as a 0-d array (np.sum may hand back a (1,)-shaped or (1, 1)-shaped value)."""
-    got = as_float64(value, part, "your value")
-    return got.reshape(()) if got.size == 1 else got
-
-
 def _loss_mistake(got, expected, context):
     inputs, weights, biases = context["params"]
     z = dense_forward(inputs, weights, biases)
     relu = relu_forward(z)
-    alternatives = (
-        (2 * expected, "missing_half", "your value is twice the loss: the 1/2 is missing.",
-         "L = 1/2 * sum(relu_outputs**2); the 1/2 makes its gradient exactly relu_outputs."),
+    rows = (
         (0.5 * np.sum(z ** 2), "relu_missing", "you squared the dense layer's outputs, before ReLU.",
          "The loss is on the ReLU outputs: np.maximum(0, layer_outputs)."),
         (0.5 * np.sum(relu), "not_squared", "you added up the ReLU outputs without squaring them.",
          "Square each ReLU output, then add."),
         (0.5 * np.mean(relu ** 2), "mean_instead_of_sum", "you averaged the squares instead of adding them.",
          "This loss adds up every squared output: np.sum, not np.mean."),
-        (-expected, "wrong_sign", "your value is the loss with its sign flipped.",
-         "A sum of squares, halved, is never negative: look for a minus sign that does not belong."),
     )
-    for value, kind, explanation, advice in alternatives:
-        if got.shape == () and np.isclose(got, value, rtol=1e-6) and not np.isclose(value, expected, rtol=1e-6):
-            return Mistake(kind, explanation, advice)
-    if got.size > 1:
-        return Mistake("not_a_number", f"you gave an array of shape {got.shape}, but the loss is one number.",
-                       "Add up every squared output (np.sum without an axis).")
-    if got.shape == ():
-        return Mistake("wrong_value", f"your number ({float(got):.6g}) is not the loss of the lesson's layer, "
-                       "and it is none of the usual slips (the 1/2, ReLU, squares, mean, sign).",
-                       "Compute it in steps and print each: the ReLU outputs (3, 3), their squares, the sum, "
-                       "then half of it.")
-    return None
+    return half_sum_of_squares_mistake(
+        got, expected, rows,
+        formula="L = 1/2 * sum(relu_outputs**2); the 1/2 makes its gradient exactly relu_outputs.",
+        one_number_advice="Add up every squared output (np.sum without an axis).",
+        loss_name="the loss of the lesson's layer", slips="the 1/2, ReLU, squares, mean, sign",
+        steps_advice="Compute it in steps and print each: the ReLU outputs (3, 3), their squares, the sum, "
+                     "then half of it.")
 
 
 def _loss_check(value, params, what_loss):
     expected = np.float64(example_loss(*params))
-    got = compare("loss", _scalar(value, "loss"), expected, what="your value", case=what_loss,
+    got = compare("loss", one_number(value), expected, what="your value", case=what_loss,
                   diagnosers=(_loss_mistake,), context={"params": params})
     return float(got)
 
@@ -288,7 +274,7 @@ def loss_after(value, rng):
     inputs = example_arrays()[0]
     params = (inputs, _updated("weights")[3], _updated("biases")[3])
     before = example_loss(*example_arrays())
-    got = _scalar(value, "loss")
+    got = one_number(value)
     if got.shape == () and np.isclose(got, before, rtol=1e-6):
         raise Incorrect(
             f"{float(got):.4f} is the loss before the step.\nTry: run the forward pass again with the updated "

@@ -20,24 +20,13 @@ import argparse
 import ast
 import copy
 import hashlib
-import re
 import sys
 from pathlib import Path
 
 import nbformat
 
 import _notebooks as nbs
-
-CODE_BEGIN = re.compile(r"^(?P<indent>[ \t]*)### BEGIN SOLUTION[ \t]*$")
-CODE_END = re.compile(r"^[ \t]*### END SOLUTION[ \t]*$")
-MD_BEGIN = re.compile(r"^[ \t]*<!--[ \t]*BEGIN SOLUTION[ \t]*-->[ \t]*$")
-MD_END = re.compile(r"^[ \t]*<!--[ \t]*END SOLUTION[ \t]*-->[ \t]*$")
-# A line that mentions a marker but is not exactly one is a typo that would leak an answer.
-CODE_MARKER_WORDS = re.compile(r"(BEGIN|END) SOLUTION")
-MD_MARKER_WORDS = re.compile(r"<!--.*(BEGIN|END) SOLUTION")
-
-DEF = re.compile(r"^[ \t]*(?:async[ \t]+)?def[ \t]+(?P<name>\w+)[ \t]*\(")
-CLASS = re.compile(r"^[ \t]*class[ \t]+(?P<name>\w+)")
+from checks._markers import CODE_BEGIN, HEADER, MarkerError, assigned_names, enclosing_headers, find_blocks
 
 MD_PLACEHOLDER = "*Your answer here.*"
 TOP_LEVEL_PLACEHOLDER = "# YOUR CODE HERE"
@@ -54,10 +43,6 @@ LANGUAGE_INFO = {
     "pygments_lexer": "ipython3",
 }
 KEPT_NOTEBOOK_METADATA = ("title", "authors")
-
-
-class MarkerError(ValueError):
-    """Solution markers that cannot be turned into a lesson (unbalanced, nested, misspelt...)."""
 
 
 def make_lesson(solution_nb: nbformat.NotebookNode, name: str | None = None) -> nbformat.NotebookNode:
@@ -95,14 +80,14 @@ def make_lesson(solution_nb: nbformat.NotebookNode, name: str | None = None) -> 
 def strip_code(source: str, where: str = "<cell>") -> str:
     """`source` with every solution block replaced by its placeholder."""
     lines = source.split("\n")
-    blocks = _find_blocks(lines, CODE_BEGIN, CODE_END, CODE_MARKER_WORDS, where)
+    blocks = find_blocks(lines, "code", where)
     return "\n".join(_replace(lines, blocks, lambda start, end: _code_placeholder(lines, start, end, where)))
 
 
 def strip_markdown(source: str, where: str = "<cell>") -> str:
     """`source` with every `<!-- BEGIN SOLUTION -->` block replaced by `*Your answer here.*`."""
     lines = source.split("\n")
-    blocks = _find_blocks(lines, MD_BEGIN, MD_END, MD_MARKER_WORDS, where)
+    blocks = find_blocks(lines, "markdown", where)
     return "\n".join(_replace(lines, blocks, lambda start, end: [MD_PLACEHOLDER]))
 
 
@@ -113,9 +98,9 @@ def solution_blocks(nb: nbformat.NotebookNode, name: str = "<notebook>") -> int:
         where = f"{name}, cell {index + 1} (id {cell.get('id', '?')})"
         lines = cell.source.split("\n")
         if cell.cell_type == "code":
-            count += len(_find_blocks(lines, CODE_BEGIN, CODE_END, CODE_MARKER_WORDS, where))
+            count += len(find_blocks(lines, "code", where))
         elif cell.cell_type == "markdown":
-            count += len(_find_blocks(lines, MD_BEGIN, MD_END, MD_MARKER_WORDS, where))
+            count += len(find_blocks(lines, "markdown", where))
     return count
 
 
@@ -130,28 +115,6 @@ def lesson_is_current(solution_path: Path, lesson_path: Path) -> bool:
     return lesson_path.is_file() and lesson_path.read_text(encoding="utf-8") == expected_lesson_text(
         Path(solution_path)
     )
-
-
-def _find_blocks(lines, begin, end, marker_words, where) -> list[tuple[int, int]]:
-    blocks, start = [], None
-    for i, line in enumerate(lines):
-        if begin.match(line):
-            if start is not None:
-                raise MarkerError(
-                    f"{where}: line {i + 1}: BEGIN SOLUTION inside the block opened on line {start + 1}"
-                    " (solution blocks cannot nest)"
-                )
-            start = i
-        elif end.match(line):
-            if start is None:
-                raise MarkerError(f"{where}: line {i + 1}: END SOLUTION without a BEGIN SOLUTION before it")
-            blocks.append((start, i))
-            start = None
-        elif marker_words.search(line):
-            raise MarkerError(f"{where}: line {i + 1}: malformed solution marker {line.strip()!r}")
-    if start is not None:
-        raise MarkerError(f"{where}: line {start + 1}: BEGIN SOLUTION is never closed by END SOLUTION")
-    return blocks
 
 
 def _replace(lines, blocks, placeholder) -> list[str]:
@@ -179,55 +142,19 @@ def _code_placeholder(lines, start, end, where) -> list[str]:
     return [f"{name} = ...  {TOP_LEVEL_PLACEHOLDER}" for name in names] or [TOP_LEVEL_PLACEHOLDER]
 
 
-def _indent_width(line: str) -> int:
-    return len(line.expandtabs()) - len(line.expandtabs().lstrip())
-
-
 def _enclosing_def(lines, start, where) -> str | None:
-    """Name of the nearest def enclosing line `start`, scanning up through less-indented headers."""
-    limit = _indent_width(lines[start])
-    for line in reversed(lines[:start]):
-        stripped = line.strip()
-        if not stripped or stripped.startswith("#") or _indent_width(line) >= limit:
-            continue
-        if match := DEF.match(line):
-            return match.group("name")
-        if match := CLASS.match(line):
-            # A `raise` in a class body would fail when the class is defined, breaking the lesson.
-            raise MarkerError(
-                f"{where}: a solution block directly in the body of class {match.group('name')};"
-                " put the markers inside a method"
-            )
-        limit = _indent_width(line)
-        if limit == 0:
-            break
-    return None
-
-
-def assigned_names(tree: ast.Module) -> list[str]:
-    """Names bound by the module-level assignments of `tree`, in order, without repeats.
-
-    Tuple targets count too (`dx, dw, db = ...` binds three names), so that cells after a blank
-    exercise still find every name they use.
-    """
-    names: list[str] = []
-
-    def add(target):
-        if isinstance(target, ast.Name):
-            names.append(target.id)
-        elif isinstance(target, (ast.Tuple, ast.List)):
-            for element in target.elts:
-                add(element)
-        elif isinstance(target, ast.Starred):
-            add(target.value)
-
-    for node in tree.body:
-        if isinstance(node, ast.Assign):
-            for target in node.targets:
-                add(target)
-        elif isinstance(node, (ast.AnnAssign, ast.AugAssign)):
-            add(node.target)
-    return list(dict.fromkeys(names))
+    """Name of the nearest def enclosing line `start`; a block directly in a class body is an error."""
+    headers = enclosing_headers(lines, start)
+    if not headers:
+        return None
+    match = HEADER.match(headers[-1])
+    if match.group("kind") == "class":
+        # A `raise` in a class body would fail when the class is defined, breaking the lesson.
+        raise MarkerError(
+            f"{where}: a solution block directly in the body of class {match.group('name')};"
+            " put the markers inside a method"
+        )
+    return match.group("name")
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -29,7 +29,7 @@ from tests.submissions_util import write as _write
 distributed = pytest.importorskip("distributed", reason="pip install -r requirements-cluster.txt")
 
 from checks.grade import cluster as grade_cluster  # noqa: E402
-from checks.grade.cli import feedback_folder, grade_paths  # noqa: E402
+from checks.grade.batch import feedback_folder, grade_paths  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
 SOLUTION_03 = ROOT / "solutions" / "03_batched_dense.ipynb"

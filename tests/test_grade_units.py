@@ -16,7 +16,7 @@ from checks._result import Result
 from checks._verdict import Raised
 from checks.grade import discover, report, wire
 from checks.grade.grade_one import Grade
-from checks.grade.remote import raise_as_learner
+from checks.grade.proxies import raise_as_learner
 
 
 def _touch(path, text="{}"):
@@ -75,6 +75,14 @@ def test_csv_columns_are_the_union_and_empty_outside_a_rows_lesson():
         "b.ipynb,,lesson04,graded,,0,0,1,0",
         "c.ipynb,Jane Roe,,error: empty file,,,0,,0",
     ]
+
+
+def test_course_order_is_by_lesson_then_the_lessons_own_order_with_unknown_exercises_in_their_lesson():
+    given = ["lesson10.extra", "lesson04.relu_backward", "notes.x", "lesson03.dense_backward", "lesson03.zz_old",
+             "lesson03.dinputs", "lesson04.relu_backward"]
+    # lesson 3 defines dense_backward before its value check dinputs; zz_old is not in the course.
+    assert report.in_course_order(given) == ["lesson03.dense_backward", "lesson03.dinputs", "lesson03.zz_old",
+                                             "lesson04.relu_backward", "lesson10.extra", "notes.x"]
 
 
 def _dense(parts_right, outcome="incorrect"):

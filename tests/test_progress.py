@@ -1,4 +1,5 @@
-"""The learner's progress store (checks/_progress.py): counts, the file's safety, the display."""
+"""The learner's progress: the store (checks/_progress.py: counts, the file's safety), the table
+(checks/_progress_table.py) and how the engine's announcements reach the store."""
 
 import base64
 import json
@@ -14,6 +15,7 @@ from types import SimpleNamespace
 import pytest
 
 from checks import _progress as progress
+from checks import _progress_table as table
 
 CATALOG = [
     SimpleNamespace(id="lesson01.neuron_backward", lesson="lesson01", title="One neuron's gradients"),
@@ -29,7 +31,7 @@ def store(tmp_path, monkeypatch):
     monkeypatch.setenv("BACKPROP_PROGRESS_FILE", str(path))
     for key in ("BACKPROP_PROGRESS", "BINDER_LAUNCH_HOST", "BINDER_REPO_URL", "BINDER_REQUEST", "BINDER_REF_URL"):
         monkeypatch.delenv(key, raising=False)
-    monkeypatch.setattr(progress, "_course_exercises", lambda: list(CATALOG))
+    monkeypatch.setattr(table, "_course_exercises", lambda: list(CATALOG))
     progress._pending_errors.clear()
     return path
 
@@ -86,7 +88,7 @@ def test_show_lists_every_exercise_with_never_checked_as_not_started(store):
     progress.record_check("lesson03.dense_backward", "incorrect")
     progress.record_check("lesson03.dense_backward", "correct")
     progress.record_hint("lesson03.dense_backward", 2)
-    report = progress.show()
+    report = table.show()
     assert [r[2] for r in report.rows] == [e.id for e in CATALOG]
     text, page = repr(report), report._repr_html_()
     assert "1 of 3 exercises correct" in text and "1 of 3 exercises correct" in page
@@ -98,16 +100,16 @@ def test_show_lists_every_exercise_with_never_checked_as_not_started(store):
 
 
 def test_show_is_deterministic_and_writes_nothing(store):
-    first = progress.show()
-    assert repr(first) == repr(progress.show()) and first._repr_html_() == progress.show()._repr_html_()
+    first = table.show()
+    assert repr(first) == repr(table.show()) and first._repr_html_() == table.show()._repr_html_()
     assert not store.exists()  # a missing file is a silent fresh start
     assert "Note" not in repr(first) and "unreadable" not in repr(first)
 
 
 def test_recorded_exercises_missing_from_the_catalogue_are_still_shown(store, monkeypatch):
-    monkeypatch.setattr(progress, "_course_exercises", lambda: [])
+    monkeypatch.setattr(table, "_course_exercises", lambda: [])
     progress.record_check("lesson07.numerical_gradient", "raised")
-    report = progress.show()
+    report = table.show()
     assert [(r[0], r[2], r[3]["outcome"]) for r in report.rows] == [
         ("lesson07", "lesson07.numerical_gradient", "raised"),
     ]
@@ -115,7 +117,7 @@ def test_recorded_exercises_missing_from_the_catalogue_are_still_shown(store, mo
 
 def test_path_under_home_is_shown_with_a_tilde(store, monkeypatch, tmp_path):
     monkeypatch.setenv("HOME", str(tmp_path))
-    assert "Progress file: ~/store/progress.json" in repr(progress.show())
+    assert "Progress file: ~/store/progress.json" in repr(table.show())
     monkeypatch.delenv("BACKPROP_PROGRESS_FILE")
     assert progress.progress_path() == tmp_path / ".backprop_from_scratch" / "progress.json"
 
@@ -126,7 +128,7 @@ def test_path_beside_the_notebook_folder_is_shown_relative(monkeypatch, tmp_path
     monkeypatch.setenv("HOME", str(tmp_path / "elsewhere"))
     monkeypatch.setenv("BACKPROP_PROGRESS_FILE", str(tmp_path / "artifacts" / "progress.json"))
     monkeypatch.chdir(tmp_path / "solutions")
-    assert "Progress file: ../artifacts/progress.json" in repr(progress.show())
+    assert "Progress file: ../artifacts/progress.json" in repr(table.show())
 
 
 # ---------------------------------------------------------------- a damaged or unwritable file
@@ -146,7 +148,7 @@ def test_corrupt_file_is_kept_aside_and_reported_once(store, content):
     progress.record_check("lesson01.neuron_backward", "correct")
     assert (store.parent / "progress.json.corrupt-1").read_text() == content
     assert stored(store)["lesson01.neuron_backward"]["attempts"] == 1
-    first, second = repr(progress.show()), repr(progress.show())
+    first, second = repr(table.show()), repr(table.show())
     assert "unreadable" in first and "progress.json.corrupt-1" in first
     assert "unreadable" not in second and "1 of 3 exercises correct" in second
 
@@ -155,11 +157,11 @@ def test_corrupt_file_found_by_show_and_backups_never_overwritten(store):
     store.parent.mkdir(parents=True)
     (store.parent / "progress.json.corrupt-1").write_text("older")
     store.write_text("{}")
-    report = progress.show()
+    report = table.show()
     assert "progress.json.corrupt-2" in repr(report) and "progress.json.corrupt-2" in report._repr_html_()
     assert (store.parent / "progress.json.corrupt-1").read_text() == "older"
     assert (store.parent / "progress.json.corrupt-2").read_text() == "{}"
-    assert "unreadable" not in repr(progress.show())
+    assert "unreadable" not in repr(table.show())
 
 
 def test_unwritable_location_never_raises_and_is_reported_once(store, monkeypatch, tmp_path):
@@ -168,9 +170,9 @@ def test_unwritable_location_never_raises_and_is_reported_once(store, monkeypatc
     monkeypatch.setenv("BACKPROP_PROGRESS_FILE", str(blocker / "progress.json"))  # parent is a file
     progress.record_check("lesson01.neuron_backward", "correct")
     progress.record_hint("lesson01.neuron_backward", 1)
-    report = repr(progress.show())
+    report = repr(table.show())
     assert "progress could not be saved" in report and "your checks still work" in report
-    assert "could not be saved" not in repr(progress.show())
+    assert "could not be saved" not in repr(table.show())
 
 
 def test_failed_write_keeps_the_old_file_and_leaves_no_temporary(store, monkeypatch):
@@ -184,7 +186,7 @@ def test_failed_write_keeps_the_old_file_and_leaves_no_temporary(store, monkeypa
     progress.record_check("lesson01.neuron_backward", "correct")
     assert store.read_text() == before
     assert sorted(p.name for p in store.parent.iterdir()) == ["progress.json", "progress.json.lock"]
-    assert "No space left" in repr(progress.show())
+    assert "No space left" in repr(table.show())
 
 
 # ---------------------------------------------------------------- switched off, and on Binder
@@ -196,16 +198,16 @@ def test_off_switch_neither_reads_nor_writes(store, monkeypatch):
     monkeypatch.setenv("BACKPROP_PROGRESS", "off")
     progress.record_check("lesson01.neuron_backward", "incorrect")
     progress.record_hint("lesson01.neuron_backward", 3)
-    report = progress.show()
+    report = table.show()
     assert store.read_text() == before
     assert "0 of 3 exercises correct" in repr(report) and "BACKPROP_PROGRESS=off" in repr(report)
 
 
 def test_on_binder_storage_is_called_temporary_and_offered_for_download(store, monkeypatch):
     progress.record_check("lesson04.relu_backward", "correct")
-    assert "Binder" not in repr(progress.show())
+    assert "Binder" not in repr(table.show())
     monkeypatch.setenv("BINDER_LAUNCH_HOST", "https://mybinder.org/")
-    report = progress.show()
+    report = table.show()
     assert "storage here is temporary" in repr(report) and "BACKPROP_PROGRESS_FILE" in repr(report)
     match = re.search(r"<a download='progress.json' href='data:application/json;base64,([A-Za-z0-9+/=]+)'",
                       report._repr_html_())
@@ -214,14 +216,14 @@ def test_on_binder_storage_is_called_temporary_and_offered_for_download(store, m
     assert downloaded["exercises"] == stored(store)
     # The downloaded file restores as is.
     store.write_text(json.dumps(downloaded))
-    assert "1 of 3 exercises correct" in repr(progress.show())
+    assert "1 of 3 exercises correct" in repr(table.show())
 
 
 def test_binder_signal():
-    assert not progress.on_binder()
+    assert not table.on_binder()
     os.environ["BINDER_REPO_URL"] = "https://github.com/OWNER/REPO"
     try:
-        assert progress.on_binder()
+        assert table.on_binder()
     finally:
         del os.environ["BINDER_REPO_URL"]
 
@@ -231,16 +233,16 @@ def test_binder_signal():
 WRITER = textwrap.dedent("""
     import sys, time
     from pathlib import Path
-    from checks import _progress
+    from checks import _progress as progress
     name, count, go = sys.argv[1], int(sys.argv[2]), Path(sys.argv[3])
     go.with_name("ready-" + name).write_text("")
     while not go.exists():  # start together, so that the writes interleave
         time.sleep(0.001)
     for i in range(count):
-        _progress.record_check("lesson03.dense_backward", "incorrect")
-        _progress.record_check(f"lesson08.{name}", "correct" if i % 2 else "raised")
-        _progress.record_hint(f"lesson08.{name}", i)
-    assert not _progress._pending_errors, _progress._pending_errors
+        progress.record_check("lesson03.dense_backward", "incorrect")
+        progress.record_check(f"lesson08.{name}", "correct" if i % 2 else "raised")
+        progress.record_hint(f"lesson08.{name}", i)
+    assert not progress._pending_errors, progress._pending_errors
 """)
 
 
@@ -264,3 +266,34 @@ def test_two_processes_writing_at_once_lose_nothing(store, tmp_path):
             "outcome": "correct", "attempts": count, "first_correct_attempt": 2, "hints": count - 1,
         }
     assert sorted(p.name for p in Path(store.parent).iterdir()) == ["progress.json", "progress.json.lock"]
+
+
+# ---------------------------------------------------------------- the engine announces, progress listens
+
+
+def test_a_learners_check_hint_and_solution_reach_the_progress_file(store):
+    from checks import lesson03 as check
+
+    check.dense_backward(lambda dvalues, inputs, weights: (dvalues, dvalues, dvalues))  # wrong shapes
+    check.hint("dense_backward", level=2)  # a level of its own: this kernel may have shown hints before
+    check.solution("dense_backward")
+    entry = stored(store)["lesson03.dense_backward"]
+    assert entry["outcome"] == "incorrect" and entry["attempts"] == 1
+    assert entry["hints"] == 2 and entry["solution_viewed"] is True
+
+
+def test_a_listener_that_fails_never_fails_the_check_nor_silences_the_others(store, monkeypatch):
+    from checks import _exercise
+    from checks import lesson01 as check
+
+    heard = []
+
+    def broken(event, exercise_id, detail):
+        raise RuntimeError("a listener's own bug")
+
+    monkeypatch.setattr(_exercise, "_listeners", [broken, *_exercise._listeners,
+                                                  lambda *event: heard.append(event)])
+    result = check.hint("neuron_backward", level=1)
+    assert result.title.startswith("Hint 1 of")
+    assert heard == [("hint", "lesson01.neuron_backward", 1)]
+    assert stored(store)["lesson01.neuron_backward"]["hints"] == 1

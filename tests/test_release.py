@@ -296,11 +296,12 @@ def test_every_worked_definition_that_passes_another_lessons_check_is_tagged():
 
 def test_check_solution_in_a_release_says_solutions_are_not_released_and_records_nothing(first_release,
                                                                                          release_python, tmp_path):
-    code = ("from checks import lesson03 as check, _solutions\n"
+    code = ("from checks import lesson03 as check\n"
+            "import checks._solutions as solutions\n"
             "print(check.solution('dense_backward'), '---')\n"
             "for _ in range(4): last = check.hint('dense_backward')\n"
             "print(last, '---')\n"
-            "print(repr(_solutions.answer_code('03_batched_dense', 'dense_backward')))\n")
+            "print(repr(solutions.answer_code('03_batched_dense', 'dense_backward')))\n")
     run = in_release(release_python, first_release, code, tmp_path)
     solution, last_hint, code_shown = (part.strip() for part in run.stdout.split("---"))
     assert "Your instructor has not released the solutions of this lesson yet" in solution

@@ -24,7 +24,9 @@ NOT_YET = []  # widget modules whose labels are not yet in the course's voice (l
 NON_LESSON_SOURCES = [
     "README.md",
     "checks/grade/feedback.py",
-    *(p.relative_to(ROOT).as_posix() for p in sorted((ROOT / "checks").glob("_*.py"))),
+    # Every module of the checks but the lesson modules (their own tests) and grade/'s (feedback.py above).
+    *(p.relative_to(ROOT).as_posix() for p in sorted((ROOT / "checks").rglob("*.py"))
+      if p.relative_to(ROOT / "checks").parts[0] not in ("grade", "release") and not re.fullmatch(r"lesson\d+\.py", p.name)),
     *(p.relative_to(ROOT).as_posix() for p in sorted((ROOT / "backprop_tools").glob("*.py"))
       if p.relative_to(ROOT).as_posix() not in NOT_YET),
 ]

@@ -14,13 +14,15 @@ Modules, one idea each:
     execute    running the copied notebook's cells (nbclient), and what went wrong
     agent      the kernel-side half of the proxies (sent to the kernel as source)
     wire       plain values to and from files the kernel exchanges with the grader
-    remote     proxies for the learner's functions, classes and objects
+    remote     the connection to the kernel: one request at a time, with a time limit
+    proxies    stand-ins for the learner's functions, classes and objects, and their errors
     judge      running every graded check of a lesson on the proxies
     grade_one  one submission, start to finish: a Grade
     pool       many submissions in parallel, with a progress bar
     cluster    the same on a Dask cluster (--scheduler): submissions and grades travel as bytes
     report     the CSV, written atomically with the umask's mode
     feedback   one markdown file per submission, as the learner would have seen each check
+    batch      a batch of submissions: the CSV, the class report, feedback files and the run summary
     cli        the command line
 """
 from __future__ import annotations
@@ -29,8 +31,8 @@ __all__ = ["grade_paths", "main"]
 
 
 def grade_paths(*args, **kwargs):
-    """See `checks.grade.cli.grade_paths`."""
-    from .cli import grade_paths as run
+    """See `checks.grade.batch.grade_paths`."""
+    from .batch import grade_paths as run
 
     return run(*args, **kwargs)
 

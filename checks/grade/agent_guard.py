@@ -22,14 +22,15 @@ def _course_file(module_name):
     also know an editable install), not of sys.modules, which the notebook could have changed."""
     import sys
 
-    package, _, name = module_name.rpartition(".")
+    top, *inside = module_name.split(".")  # the top package is found; the rest is folders under it
     for finder in sys.meta_path:
         try:
-            spec = finder.find_spec(package, None)
+            spec = finder.find_spec(top, None)
         except Exception:
             continue
-        if spec is not None and spec.submodule_search_locations:
-            return os.path.realpath(os.path.join(list(spec.submodule_search_locations)[0], name + ".py"))
+        if spec is not None and spec.submodule_search_locations and inside:
+            folder = list(spec.submodule_search_locations)[0]
+            return os.path.realpath(os.path.join(folder, *inside[:-1], inside[-1] + ".py"))
     return None
 
 

@@ -14,7 +14,7 @@ import re
 import textwrap
 
 from . import mistakes
-from .report import write_atomically
+from .report import in_course_order, write_atomically
 
 # Colours for the outcomes (as in the checks' results); mistakes get a palette of their own.
 COLOURS = {"correct": "#1a7f37", "raised": "#bc4c00", "not_attempted": "#afb8c1", "uncheckable": "#8250df",
@@ -78,13 +78,6 @@ def ink(background: str) -> str:
     return max(("#000000", "#ffffff"), key=lambda colour: contrast(colour, background))
 
 
-def _ordered(tally: dict[str, dict]) -> list[str]:
-    """The exercises by lesson number, each lesson's in the course's order (the tally's own)."""
-    position = {e: i for i, e in enumerate(tally)}
-    number = lambda e: int(m.group(1)) if (m := re.match(r"lesson(\d+)\.", e)) else 10 ** 6  # noqa: E731
-    return sorted(tally, key=lambda e: (number(e), position[e]))
-
-
 def figure(tally: dict[str, dict], no_lesson: int = 0):
     """The chart as a matplotlib Figure (None if there is no exercise). `no_lesson`: submissions not
     graded as any lesson (no exercise to count them under), drawn as a bar of their own."""
@@ -94,7 +87,7 @@ def figure(tally: dict[str, dict], no_lesson: int = 0):
 
     if not tally:  # no exercise: a chart of nothing but unrecognised files would say nothing the report does not
         return None
-    rows = {e: tally[e] for e in _ordered(tally)}
+    rows = {e: tally[e] for e in in_course_order(tally)}  # as the CSV's columns and the report's rows
     if no_lesson:
         rows[NO_LESSON] = {"outcomes": {"not_graded": no_lesson}, "mistakes": {}}
     stack = [s for s in segments(tally) if any(_count(rows[e], s[0]) for e in rows)]

@@ -125,7 +125,7 @@ def _limits() -> Limits:
 
 def run(root: str, lesson: str | None = None, whole_exercises: bool = False) -> dict:
     """Grade <root>/submission/*.ipynb; write and return <root>/results/results.json's content."""
-    from .cli import grade_paths
+    from .batch import grade_paths
 
     started = time.monotonic()
     notebooks = sorted(str(p) for p in (Path(root) / "submission").glob("*.ipynb") if p.is_file())

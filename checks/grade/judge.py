@@ -11,9 +11,8 @@ recorders (shortcut.py); an exercise whose answer called one scores 0.
 """
 from __future__ import annotations
 
-from checks import seeded
 from checks._catalog import all_exercises
-from checks._exercise import Exercise, _quiet
+from checks._exercise import Exercise, _quiet, seeded
 from checks._result import Result
 
 from . import shortcut

@@ -1,4 +1,4 @@
-"""Proxies that stand in for the learner's objects, which stay in the submission's kernel.
+"""The grader's connection to the submission's kernel, where the learner's objects stay.
 
 `Connection` talks to the kernel's agent (agent.py): one request at a time, each a small snippet
 executed silently in the kernel, with its data in files (wire.py). The learner's code in a request
@@ -7,21 +7,14 @@ in the kernel (agent.py), so a busy machine never stops fast code; past it the c
 the checks report a slow call: "stopped after N s". A request that waits without using CPU is
 stopped by a wall-clock backstop (execute.Limits.call_wall_seconds): the kernel is interrupted.
 
-The proxies look to a check like the learner's own objects:
-- `RemoteFunction`: callable, with the learner's `__signature__` (so arity checks work);
-- a class proxy: a real class (so `isinstance(x, type)` holds), whose call constructs an instance
-  in the kernel and returns a `RemoteObject`;
-- `RemoteObject`: attribute get/set and method calls are forwarded; copying copies in the kernel.
+The proxies it hands out (proxies.py) look to a check like the learner's own objects.
 Arguments cross as plain values and come back as the learner's call left them, so in-place
 updates are seen; results are plain numbers (wire.decode). An error in the learner's code is raised
 here with its type name, message and the learner's own line, so the checks' messages are unchanged.
 """
 from __future__ import annotations
 
-import builtins
 import contextlib
-import inspect
-import linecache
 import os
 import time
 
@@ -29,11 +22,10 @@ import zmq
 from jupyter_core.utils import run_sync
 
 from .. import _learner
-from . import wire
+from . import proxies, wire
 
 AGENT = "_backprop_grading_agent"
 _AGENT_SOURCES = [os.path.join(os.path.dirname(os.path.abspath(__file__)), name) for name in ("agent.py", "agent_guard.py")]
-_INTERNAL = ("_grade_connection", "_grade_id")
 STOP_SECONDS = 30  # an interrupted kernel's time to answer (a busy machine can take seconds) before it is killed
 
 
@@ -194,36 +186,15 @@ class Connection:
         except Exception as exc:
             return __import__("json").dumps({"error": f"{type(exc).__name__}: {exc}"})
 
-    # ---- proxies ----
+    # ---- proxies (proxies.py) ----
 
     def remote_id(self, x):
-        if isinstance(x, RemoteObject) or isinstance(x, _RemoteClass):
-            connection, object_id = _identity(x)
-            return object_id if connection is self else None
-        return None
+        """The kernel's id of `x` if it is a proxy for one of this connection's objects, else None."""
+        return proxies.remote_id(self, x)
 
     def proxy(self, d: dict):
         """A proxy for a kernel object described by the agent: {"id", "kind", "name", "sig"}."""
-        kind, name = d.get("kind"), str(d.get("name", "object"))
-        if not name.isidentifier():
-            name = "object"
-        if kind == "class":
-            cls = _RemoteClass(name, (RemoteObject,), {"__slots__": (), "__signature__": _signature(d.get("sig"))})
-            # Not the instances' slot names: a class attribute of that name would hide the slots.
-            type.__setattr__(cls, "_grade_class_connection", self)
-            type.__setattr__(cls, "_grade_class_id", d["id"])
-            self.classes.setdefault(name, cls)
-            return cls
-        if kind == "callable":
-            function = RemoteFunction()
-            _bind(function, self, d["id"])
-            object.__setattr__(function, "__signature__", _signature(d.get("sig")))
-            object.__setattr__(function, "__name__", name)
-            return function
-        cls = self.classes.get(name) or _RemoteClass(name, (RemoteObject,), {"__slots__": ()})
-        obj = RemoteObject.__new__(cls)
-        _bind(obj, self, d["id"])
-        return obj
+        return proxies.make(self, d)
 
     def call(self, object_id: int, args: tuple, kwargs: dict):
         files = self.new_files()
@@ -233,7 +204,7 @@ class Connection:
                        "kwargs": {k: encoder(v) for k, v in kwargs.items()}}
         answer = self.request(payload, files)
         reply_files = wire.Files(self.outside, f"r{files.prefix[1:]}")
-        _raise_if_error(answer)
+        proxies.raise_if_error(answer)
         for original, after in zip(args, answer.get("args", [])):
             wire.copy_back(original, after, reply_files, self.proxy)
         for obj, after in zip(encoder.namespaces, answer.get("namespaces", [])):
@@ -246,7 +217,7 @@ class Connection:
             with self._exchange():
                 payload["value"] = wire.Encoder(files, self.callbacks, self.remote_id)(value[0])
         answer = self.request(payload, files)
-        _raise_if_error(answer)
+        proxies.raise_if_error(answer)
         return wire.decode(answer["value"], wire.Files(self.outside, f"r{files.prefix[1:]}"), self.proxy) if "value" in answer else None
 
     def agent_request(self, payload: dict, seconds: float):
@@ -265,130 +236,3 @@ class Connection:
         if answer.get("missing") or "value" not in answer:
             return None
         return wire.decode(answer["value"], wire.Files(self.outside, f"r{files.prefix[1:]}"), self.proxy)
-
-
-def _identity(x):
-    if isinstance(x, _RemoteClass):
-        return type.__getattribute__(x, "_grade_class_connection"), type.__getattribute__(x, "_grade_class_id")
-    return object.__getattribute__(x, "_grade_connection"), object.__getattribute__(x, "_grade_id")
-
-
-def _bind(obj, connection, object_id) -> None:
-    object.__setattr__(obj, "_grade_connection", connection)
-    object.__setattr__(obj, "_grade_id", object_id)
-
-
-_DEFAULT = object()
-
-
-def _signature(described):
-    if not described:
-        return None
-    try:
-        return inspect.Signature([
-            inspect.Parameter(name, inspect._ParameterKind(kind), default=_DEFAULT if has_default else inspect.Parameter.empty)
-            for name, kind, has_default in described
-        ])
-    except (TypeError, ValueError):
-        return None
-
-
-def _raise_if_error(answer: dict) -> None:
-    error = answer.get("error")
-    if error is None:
-        return
-    message = str(error.get("message", ""))
-    if error.get("not_implemented"):
-        raise NotImplementedError(message)
-    raise_as_learner(str(error.get("type", "Exception")), message, error)
-
-
-def raise_as_learner(type_name: str, message: str, where: dict):
-    """Raise an exception that reads like the learner's: same type name and message, and a traceback
-    whose last frame is the learner's own line (what checks._learner.describe_error reports)."""
-    exc = _like(type_name if type_name.isidentifier() else "Exception", message)
-    filename, line = where.get("file"), where.get("line")
-    if not isinstance(filename, str) or not isinstance(line, int) or not 0 < line < 100_000 or filename.startswith(_learner._CHECKS_DIR):
-        raise exc
-    text = str(where.get("text", ""))
-    lines = [""] * (line - 1) + [text + "\n"]
-    linecache.cache[filename] = (len(text), None, lines, filename)
-    function = str(where.get("func", "<module>"))
-    code = compile("\n" * (line - 1) + "raise __exc__", filename, "exec")
-    code = code.replace(co_name=function if function.isidentifier() or function == "<module>" else "<module>")
-    exec(code, {"__exc__": exc})
-
-
-def _like(name: str, message: str) -> Exception:
-    """An exception named `name` showing `message`; a subclass of the builtin of that name if there is one,
-    so that `except AttributeError` (as in hasattr) treats it as the checks would treat the learner's."""
-    base = getattr(builtins, name, None)
-    if not (isinstance(base, type) and issubclass(base, Exception)) or base is NotImplementedError:
-        base = Exception
-    for parent in (base, Exception):
-        try:
-            exc_type = type(name, (parent,), {"__str__": lambda self: message, "__module__": "builtins"})
-            return exc_type(message)
-        except Exception:
-            continue
-    return Exception(message)
-
-
-class RemoteObject:
-    """An object in the kernel; attribute access, `vars()` and copies are forwarded to it."""
-
-    __slots__ = _INTERNAL
-
-    @property
-    def __dict__(self):
-        connection, object_id = _identity(self)
-        found = connection.simple({"op": "vars", "target": object_id})
-        return found if isinstance(found, dict) else {}
-
-    def __getattr__(self, name):
-        if name.startswith("__") and name.endswith("__"):
-            raise AttributeError(name)
-        connection, object_id = _identity(self)
-        return connection.simple({"op": "getattr", "target": object_id, "attr": name})
-
-    def __setattr__(self, name, value):
-        connection, object_id = _identity(self)
-        connection.simple({"op": "setattr", "target": object_id, "attr": name}, value=(value,))
-
-    def __copy__(self):
-        connection, object_id = _identity(self)
-        return connection.simple({"op": "copy", "target": object_id, "deep": False})
-
-    def __deepcopy__(self, memo):
-        connection, object_id = _identity(self)
-        return connection.simple({"op": "copy", "target": object_id, "deep": True})
-
-    def __repr__(self):
-        return f"<{type(self).__name__} object>"
-
-
-class RemoteFunction(RemoteObject):
-    """A callable in the kernel (the learner's function, or a bound method of their object)."""
-
-    __slots__ = ("__signature__", "__name__")
-
-    def __call__(self, *args, **kwargs):
-        connection, object_id = _identity(self)
-        return connection.call(object_id, args, kwargs)
-
-
-class _RemoteClass(type):
-    """The metaclass of class proxies: calling one constructs the learner's object in the kernel."""
-
-    def __call__(cls, *args, **kwargs):
-        connection, object_id = _identity(cls)
-        return connection.call(object_id, args, kwargs)
-
-    def __getattr__(cls, name):
-        if name.startswith("__") and name.endswith("__"):
-            raise AttributeError(name)
-        connection, object_id = _identity(cls)
-        return connection.simple({"op": "getattr", "target": object_id, "attr": name})
-
-    def __repr__(cls):
-        return f"<class '{cls.__name__}'>"

@@ -15,6 +15,7 @@ from __future__ import annotations
 import csv
 import io
 import os
+import re
 import tempfile
 
 from checks._catalog import all_exercises
@@ -22,10 +23,22 @@ from checks._catalog import all_exercises
 from .grade_one import Grade
 
 
+def in_course_order(exercise_ids) -> list[str]:
+    """The exercise ids, each once, in the course's order: by lesson number, a lesson's exercises as the
+    lesson defines them, then any the course does not know (an older copy of a lesson) by name, and ids
+    of no lesson last. The CSV's columns, the class report's rows and its chart all follow this order."""
+    position = {e.id: i for i, e in enumerate(all_exercises())}
+
+    def key(exercise_id: str):
+        lesson = re.match(r"lesson(\d+)\.", exercise_id)
+        return (int(lesson.group(1)) if lesson else 10**6, position.get(exercise_id, len(position)), exercise_id)
+
+    return sorted(set(exercise_ids), key=key)
+
+
 def columns(grades: list[Grade]) -> list[str]:
-    present = {e for g in grades for e in g.exercises}
-    ordered = [e.id for e in all_exercises(graded_only=True) if e.id in present]
-    return ordered + sorted(present - set(ordered))
+    """One column per exercise graded in any row, in course order."""
+    return in_course_order(e for g in grades for e in g.exercises)
 
 
 def render(grades: list[Grade]) -> str:

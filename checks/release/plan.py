@@ -18,9 +18,10 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
+from checks._markers import CODE_BEGIN
+
 ROOT = Path(__file__).resolve().parent.parent.parent  # the full course: lessons/, solutions/, checks/
 _PREFIX = re.compile(r"^(\d+)_")
-_MARKER = re.compile(r"^[ \t]*### BEGIN SOLUTION[ \t]*$", re.M)
 
 
 class PlanError(ValueError):
@@ -72,7 +73,7 @@ def provided_answers(notebook: str, root: Path = ROOT) -> list:
     """[(exercise id, in_answer)] the solution notebook's cells say they hold; in_answer is True when the
     cell is an exercise (it holds them in its answer only), False for a worked cell (in the lesson too)."""
     cells = json.loads((root / "solutions" / f"{notebook}.ipynb").read_text(encoding="utf-8"))["cells"]
-    return [(exercise_id, bool(_MARKER.search("".join(cell.get("source", "")))))
+    return [(exercise_id, any(CODE_BEGIN.match(line) for line in "".join(cell.get("source", "")).split("\n")))
             for cell in cells for exercise_id in cell.get("metadata", {}).get("provides_answers", [])]
 
 
