@@ -9,10 +9,10 @@ In a lesson:
 
 `checks.progress()` shows every exercise with its latest outcome.
 """
-from ._exercise import listen, ready, seeded
-from ._name_help import install as _install_name_help
-from ._progress import hear as _record_progress
-from ._result import CheckFailed, Result
+from .engine.exercise import listen, ready, seeded
+from .engine.name_help import install as _install_name_help
+from .learner_progress.store import hear as _record_progress
+from .engine.result import CheckFailed, Result
 
 _install_name_help()  # a cell run before its exercise says which cell to run, not a bare NameError
 # The engine announces each check, hint and solution shown; the learner's progress file listens.
@@ -23,6 +23,6 @@ __all__ = ["CheckFailed", "Result", "ready", "seeded", "progress"]
 
 def progress():
     """A table of every exercise in the course: latest outcome, attempts, hints used."""
-    from ._progress_table import show  # here, not above: the table imports every lesson's checks
+    from .learner_progress.table import show  # here, not above: the table imports every lesson's checks
 
     return show()

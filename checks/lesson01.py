@@ -6,22 +6,22 @@
     check.slope_x0(slope_x0)                 # practice: the nudge estimate of dy/dx[0]
     check.dx(dx); check.dw(dw); check.db(db) # practice: the example's gradients (dvalue = 1)
 
-Expected gradients are central differences of the course's forward pass (`_neuron.py`), except at
+Expected gradients are central differences of the course's forward pass (`lesson_helpers/neuron.py`), except at
 z exactly 0, where ReLU has no derivative and the course's convention (0) applies.
 """
 from __future__ import annotations
 
 import numpy as np
 
-from . import _estimate_probes as probes
-from . import _examples as example
-from ._answers import unpack, untouched
-from ._diagnose import Mistake, compare
-from ._exercise import exercise, make_hint
-from ._learner import caller_namespace, guarded_call, require_callable
-from ._neuron import neuron_gradients, neuron_z
-from ._numeric import as_float64, close
-from ._verdict import PartJudge
+from .lesson_helpers import estimate_probes as probes
+from .lesson_helpers import examples as example
+from .engine.answers import unpack, untouched
+from .engine.diagnose import Mistake, compare
+from .engine.exercise import exercise, make_hint
+from .engine.learner import caller_namespace, guarded_call, require_callable
+from .lesson_helpers.neuron import neuron_gradients, neuron_z
+from .engine.numeric import as_float64, close
+from .engine.verdict import PartJudge
 
 LESSON, NOTEBOOK = "lesson01", "01_chain_rule_one_neuron"
 PARTS = ("dx", "dw", "db")

@@ -11,14 +11,14 @@ from __future__ import annotations
 
 import numpy as np
 
-from . import _estimate_probes as probes
-from . import _examples as example
-from ._answers import untouched
-from ._diagnose import Mistake, compare
-from ._exercise import exercise, make_hint
-from ._learner import guarded_call, require_callable
-from ._numeric import central_difference, close
-from ._reference import dense_forward
+from .lesson_helpers import estimate_probes as probes
+from .lesson_helpers import examples as example
+from .engine.answers import untouched
+from .engine.diagnose import Mistake, compare
+from .engine.exercise import exercise, make_hint
+from .engine.learner import guarded_call, require_callable
+from .engine.numeric import central_difference, close
+from .engine.reference import dense_forward
 
 LESSON, NOTEBOOK = "lesson02", "02_layer_dinputs_one_sample"
 ARGS = ("dvalues", "weights")

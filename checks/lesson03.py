@@ -10,16 +10,16 @@ import functools
 
 import numpy as np
 
-from . import _estimate_probes as probes
-from . import _examples as example
-from ._answers import call_explaining_shapes, linear_in_upstream, unpack, untouched
-from ._diagnose import Mistake, compare
-from ._exercise import exercise, make_hint
-from ._learner import guarded_call, require_callable
-from ._numeric import close
-from ._reference import dense_gradients
-from ._shapes import dense_wrong_products, square_arrays
-from ._verdict import PartJudge
+from .lesson_helpers import estimate_probes as probes
+from .lesson_helpers import examples as example
+from .engine.answers import call_explaining_shapes, linear_in_upstream, unpack, untouched
+from .engine.diagnose import Mistake, compare
+from .engine.exercise import exercise, make_hint
+from .engine.learner import guarded_call, require_callable
+from .engine.numeric import close
+from .engine.reference import dense_gradients
+from .engine.shapes import dense_wrong_products, square_arrays
+from .engine.verdict import PartJudge
 
 LESSON, NOTEBOOK = "lesson03", "03_batched_dense"
 PARTS = ("dinputs", "dweights", "dbiases")

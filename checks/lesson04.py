@@ -9,15 +9,15 @@ from __future__ import annotations
 
 import numpy as np
 
-from . import _estimate_probes as probes
-from . import _examples as example
-from ._diagnose import Mistake, compare, entries
-from ._exercise import exercise, make_hint
-from ._answers import not_aliased
-from ._learner import caller_namespace, guarded_call, require_callable
-from ._numeric import as_float64, close
-from ._reference import away_from_kink, relu_gradient
-from ._verdict import Incorrect, Raised
+from .lesson_helpers import estimate_probes as probes
+from .lesson_helpers import examples as example
+from .engine.diagnose import Mistake, compare, entries
+from .engine.exercise import exercise, make_hint
+from .engine.answers import not_aliased
+from .engine.learner import caller_namespace, guarded_call, require_callable
+from .engine.numeric import as_float64, close
+from .engine.reference import away_from_kink, relu_gradient
+from .engine.verdict import Incorrect, Raised
 
 LESSON, NOTEBOOK = "lesson04", "04_relu_backward"
 ARGS = ("dvalues", "z")

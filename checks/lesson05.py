@@ -18,16 +18,16 @@ import functools
 
 import numpy as np
 
-from . import _examples as example
-from ._answers import untouched
-from ._diagnose import Mistake, compare
-from ._exercise import exercise, make_hint
-from ._learner import guarded_call, require_callable
-from ._loss_mistakes import half_sum_of_squares_mistake, one_number
-from ._numeric import central_difference, close
-from ._reference import dense_forward, relu_forward
-from ._sgd_step import BOOK_RATE, step_diagnoser
-from ._verdict import Incorrect, PartJudge
+from .lesson_helpers import examples as example
+from .engine.answers import untouched
+from .engine.diagnose import Mistake, compare
+from .engine.exercise import exercise, make_hint
+from .engine.learner import guarded_call, require_callable
+from .lesson_helpers.loss_mistakes import half_sum_of_squares_mistake, one_number
+from .engine.numeric import central_difference, close
+from .engine.reference import dense_forward, relu_forward
+from .lesson_helpers.sgd_step import BOOK_RATE, step_diagnoser
+from .engine.verdict import Incorrect, PartJudge
 
 LESSON, NOTEBOOK = "lesson05", "05_backward_pass_and_sgd"
 ARGS = ("weights", "biases", "dweights", "dbiases", "learning_rate")

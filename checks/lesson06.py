@@ -14,19 +14,19 @@ from __future__ import annotations
 
 import numpy as np
 
-from . import _estimate_probes as probes
-from . import _examples as example
-from ._answers import untouched
-from ._diagnose import Mistake, compare
-from ._exercise import exercise, make_hint
-from ._learner import guarded_call
-from ._numeric import as_float64, close
-from ._objects import attribute_sharing, construct, get, method, require_class, set_attr, stored
-from ._reference import away_from_kink, dense_forward, dense_gradients, relu_forward
-from ._shapes import layer_backward_explaining_shapes
-from ._verdict import Incorrect, PartJudge, Raised
+from .lesson_helpers import estimate_probes as probes
+from .lesson_helpers import examples as example
+from .engine.answers import untouched
+from .engine.diagnose import Mistake, compare
+from .engine.exercise import exercise, make_hint
+from .engine.learner import guarded_call
+from .engine.numeric import as_float64, close
+from .engine.objects import attribute_sharing, construct, get, method, require_class, set_attr, stored
+from .engine.reference import away_from_kink, dense_forward, dense_gradients, relu_forward
+from .engine.shapes import layer_backward_explaining_shapes
+from .engine.verdict import Incorrect, PartJudge, Raised
 from .lesson04 import DIAGNOSERS as RELU_DIAGNOSERS, expected_gradient as relu_expected
-from ._lesson06_network import network_loss, network_loss_after  # noqa: F401  (the lesson's value checks)
+from .lesson_helpers.lesson06_network import network_loss, network_loss_after  # noqa: F401  (the lesson's value checks)
 
 LESSON, NOTEBOOK = "lesson06", "06_layer_classes"
 GRADIENTS = ("dinputs", "dweights", "dbiases")
@@ -282,4 +282,4 @@ def _relu_backward(relu, dvalues, z, what, case):
                         part="dinputs", diagnosis="not_exact_zero")
 
 
-from ._lesson06_optimizer import Optimizer_SGD  # noqa: E402,F401  (last: the lesson's order of exercises)
+from .lesson_helpers.lesson06_optimizer import Optimizer_SGD  # noqa: E402,F401  (last: the lesson's order of exercises)

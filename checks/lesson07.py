@@ -13,13 +13,13 @@ from __future__ import annotations
 
 import numpy as np
 
-from . import _examples as example
-from ._diagnose import Mistake, compare
-from ._exercise import exercise, make_hint
-from ._learner import guarded_call, require_callable
-from ._numeric import as_float64, close
-from ._reference import dense_gradients
-from ._verdict import Incorrect
+from .lesson_helpers import examples as example
+from .engine.diagnose import Mistake, compare
+from .engine.exercise import exercise, make_hint
+from .engine.learner import guarded_call, require_callable
+from .engine.numeric import as_float64, close
+from .engine.reference import dense_gradients
+from .engine.verdict import Incorrect
 
 LESSON, NOTEBOOK = "lesson07", "07_gradient_checking"
 ARGS = ("f", "x", "h")

@@ -14,13 +14,13 @@ from __future__ import annotations
 
 import numpy as np
 
-from . import _estimate_probes as probes
-from ._answers import untouched
-from ._diagnose import Mistake, compare
-from ._exercise import exercise, make_hint
-from ._learner import guarded_call, require_callable
-from ._numeric import as_float64, central_difference, close
-from ._verdict import Incorrect
+from .lesson_helpers import estimate_probes as probes
+from .engine.answers import untouched
+from .engine.diagnose import Mistake, compare
+from .engine.exercise import exercise, make_hint
+from .engine.learner import guarded_call, require_callable
+from .engine.numeric import as_float64, central_difference, close
+from .engine.verdict import Incorrect
 
 LESSON, NOTEBOOK = "lesson08", "08_train_a_network"
 ARGS = ("probs", "y_true")

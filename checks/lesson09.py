@@ -18,12 +18,12 @@ forward passes.
 """
 from __future__ import annotations
 
-from . import _autograd_backward as backward_check
-from . import _autograd_cases as op_cases
-from . import _autograd_graphs as graphs
-from . import _autograd_ops as ops
-from ._exercise import exercise, make_hint
-from ._objects import require_class
+from .lesson_helpers.autograd import backward as backward_check
+from .lesson_helpers.autograd import cases as op_cases
+from .lesson_helpers.autograd import graphs as graphs
+from .lesson_helpers.autograd import ops as ops
+from .engine.exercise import exercise, make_hint
+from .engine.objects import require_class
 
 LESSON, NOTEBOOK = "lesson09", "09_autograd"
 hint = make_hint(LESSON, NOTEBOOK)

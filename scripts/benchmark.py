@@ -40,7 +40,7 @@ def bench_checks():
     """Time every check call made by tests/test_lesson*.py (in this process, via a pytest plugin)."""
     import pytest
 
-    import checks._exercise as engine
+    import checks.engine.exercise as engine
 
     timings = []
     original_evaluate, original_announce = engine.evaluate, engine._announce

@@ -26,7 +26,7 @@ from pathlib import Path
 import nbformat
 
 import _notebooks as nbs
-from checks._markers import CODE_BEGIN, HEADER, MarkerError, assigned_names, enclosing_headers, find_blocks
+from checks.engine.markers import CODE_BEGIN, HEADER, MarkerError, assigned_names, enclosing_headers, find_blocks
 
 MD_PLACEHOLDER = "*Your answer here.*"
 TOP_LEVEL_PLACEHOLDER = "# YOUR CODE HERE"

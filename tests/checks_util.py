@@ -73,8 +73,8 @@ def assert_numerical_estimate(check, answer):
 def assert_gives_nothing_away(result, module, name: str) -> None:
     """The result's message shows no line of exercise `name`'s answer, no piece of one under other names,
     and no line with blanks that leaves little to do (tests/copy_util.py)."""
-    from checks import _solutions
+    from checks.engine import solutions
     from tests.copy_util import shown
 
-    found = shown(result.message, _solutions.answer_lines(module.NOTEBOOK, name))
+    found = shown(result.message, solutions.answer_lines(module.NOTEBOOK, name))
     assert not found, f"the message hands over the answer: {found}\n{result.message}"

@@ -207,6 +207,6 @@ def test_line_colours_reach_3_to_1_and_every_line_has_its_own_dash():
 
 def test_the_progress_table_adds_no_heading_to_the_notebooks_outline(tmp_path, monkeypatch):
     monkeypatch.setenv("BACKPROP_PROGRESS_FILE", str(tmp_path / "progress.json"))
-    from checks import _progress_table
-    page = _progress_table.show()._repr_html_()
+    from checks.learner_progress import table
+    page = table.show()._repr_html_()
     assert "<b>Your progress</b>" in page and not re.search(r"<h[1-6][ >]", page)

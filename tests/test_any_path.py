@@ -11,7 +11,7 @@ import ast
 import nbformat
 import pytest
 
-from checks._exercise import REGISTRY
+from checks.engine.exercise import REGISTRY
 from tests.kernel_session import ROOT, KernelSession
 
 pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")
@@ -139,7 +139,7 @@ PASTE_OVER = {("08", "Layer_Dense"), ("08", "Activation_ReLU"), ("08", "Optimize
 def test_course_cells_never_assign_a_name_an_exercise_defines():
     """A course cell (one without an answer block) that assigns an exercise's name would overwrite the
     learner's answer whenever it is re-run, and the check would then blame the learner for it."""
-    from checks._name_help import _top_level_names
+    from checks.engine.name_help import _top_level_names
 
     gated_and_check_cells()   # imports every lesson's checks
     found = []

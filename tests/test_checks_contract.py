@@ -9,8 +9,8 @@ import pytest
 
 import checks
 from checks import CheckFailed, Result
-from checks._catalog import all_exercises
-from checks._exercise import exercise
+from checks.engine.catalog import all_exercises
+from checks.engine.exercise import exercise
 
 EXERCISES = all_exercises()
 IDS = [e.id for e in EXERCISES]
@@ -159,7 +159,7 @@ def test_an_internal_error_is_uncheckable_without_a_traceback(capsys):
     assert result.diagnosis == "internal_error"
     assert "not your mistake" in result.message
     assert "Traceback" not in capsys.readouterr().out
-    from checks._exercise import REGISTRY
+    from checks.engine.exercise import REGISTRY
 
     REGISTRY.pop(buggy.exercise.id)
 

@@ -9,7 +9,7 @@ import zlib
 
 import pytest
 
-from checks._result import Result
+from checks.engine.result import Result
 from checks.grade import class_report, mistakes
 from checks.grade.grade_one import Grade
 from tests import submissions_util as subs

@@ -83,8 +83,8 @@ def make_submissions(folder: Path) -> dict[str, str]:
     # Cheating: none of these may score.
     add("cheat/monkeypatch.ipynb", _blank_plus("""
         import sys, types
-        import checks, checks._exercise as engine, checks.lesson03 as lesson
-        from checks._result import Result
+        import checks, checks.engine.exercise as engine, checks.lesson03 as lesson
+        from checks.engine.result import Result
         fake = lambda *args, **kwargs: Result("lesson03.dense_backward", "correct", "Well done.")
         lesson.dense_backward = fake
         engine.evaluate = fake

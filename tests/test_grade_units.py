@@ -11,9 +11,9 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from checks._learner import guarded_call
-from checks._result import Result
-from checks._verdict import Raised
+from checks.engine.learner import guarded_call
+from checks.engine.result import Result
+from checks.engine.verdict import Raised
 from checks.grade import discover, report, wire
 from checks.grade.grade_one import Grade
 from checks.grade.proxies import raise_as_learner
@@ -118,7 +118,7 @@ def test_a_status_other_than_graded_scores_nothing_of_the_lessons_maximum():
 
 def test_points_of_every_graded_exercise():
     """The points table of the README, from the checks themselves."""
-    from checks._catalog import all_exercises
+    from checks.engine.catalog import all_exercises
 
     points = {e.id: e.max_points for e in all_exercises(graded_only=True)}
     assert points == {
@@ -241,7 +241,7 @@ def test_the_readmes_points_table_matches_the_checks():
     import re
     from pathlib import Path
 
-    from checks._catalog import all_exercises
+    from checks.engine.catalog import all_exercises
 
     text = (Path(__file__).resolve().parent.parent / "README.md").read_text(encoding="utf-8")
     table = text.split("### Scores", 1)[1].split("\n\n", 3)[2]

@@ -197,7 +197,7 @@ def test_results_fall_back_when_the_grader_cannot_start(tmp_path):
 # ---- results.json from made-up grades: no kernels ----
 
 def _grade(name, lesson, results, status="graded", cell_errors=()):
-    from checks._result import Result
+    from checks.engine.result import Result
     from checks.grade.grade_one import Grade
 
     built = {e: Result(e, *r) for e, r in results.items() if r is not None}
@@ -242,7 +242,7 @@ def test_a_timeout_and_a_kernel_that_stopped_midway_score_what_they_earned_and_s
 
 
 def _dense(parts_right, outcome="incorrect"):
-    from checks._result import Result
+    from checks.engine.result import Result
 
     parts = tuple((name, name in parts_right) for name in ("dinputs", "dweights", "dbiases"))
     return Result("lesson03.dense_backward", outcome, "dbiases is not right.", "dbiases", "missing_keepdims", parts=parts)

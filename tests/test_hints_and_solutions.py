@@ -6,9 +6,9 @@ import sys
 import pytest
 
 import checks
-from checks import _examples as example
+from checks.lesson_helpers import examples as example
 from checks import lesson01, lesson03, lesson04
-from checks._exercise import REGISTRY
+from checks.engine.exercise import REGISTRY
 
 
 @pytest.fixture(autouse=True)

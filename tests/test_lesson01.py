@@ -199,9 +199,9 @@ def test_a_pasted_numerical_gradient_is_named_and_right_answers_written_otherwis
 
 def run_cell(code: str) -> dict:
     """Run `code` as a notebook cell would: its names are the learner's, and the check reads them."""
-    from checks import _examples
+    from checks.lesson_helpers import examples
 
-    x, w, b, _ = _examples.neuron()
+    x, w, b, _ = examples.neuron()
     namespace = {"np": np, "check": check, "x": x.copy(), "w": w, "b": b, "h": 1e-4,
                  "neuron_output": lambda x, w, b: max(0.0, float(x @ w + b))}
     exec(code, namespace)

@@ -3,7 +3,7 @@ import numpy as np
 import pytest
 
 from checks import lesson02 as check
-from checks._examples import layer_weights
+from checks.lesson_helpers.examples import layer_weights
 from tests.checks_util import as_float32, assert_diagnosed, assert_passes
 
 

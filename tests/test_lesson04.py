@@ -3,7 +3,7 @@ import numpy as np
 import pytest
 
 from checks import lesson04 as check
-from checks._examples import relu_dvalues, relu_z
+from checks.lesson_helpers.examples import relu_dvalues, relu_z
 from tests.checks_util import as_float32, assert_diagnosed, assert_passes
 
 

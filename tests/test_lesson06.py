@@ -3,7 +3,7 @@ import numpy as np
 import pytest
 
 from checks import lesson06 as check
-from checks import _lesson06_network as network
+from checks.lesson_helpers import lesson06_network as network
 from tests.checks_util import assert_diagnosed, assert_passes
 
 

@@ -5,7 +5,7 @@ import numpy as np
 import pytest
 
 from checks import lesson07 as check
-from checks._examples import batch_dvalues, layer_biases, layer_inputs, layer_weights
+from checks.lesson_helpers.examples import batch_dvalues, layer_biases, layer_inputs, layer_weights
 from tests.checks_util import assert_diagnosed, assert_passes
 
 

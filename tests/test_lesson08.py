@@ -106,7 +106,7 @@ def test_the_loss_value_check():
 def test_the_gradient_rows_sum_to_zero_and_match_the_course_loss():
     rng = np.random.default_rng(0)
     logits, labels = rng.normal(size=(4, 3)), np.array([0, 2, 1, 2])
-    from checks._numeric import central_difference
+    from checks.engine.numeric import central_difference
 
     numeric = central_difference(lambda z: check.mean_crossentropy(z, labels), logits)
     assert np.allclose(book(check.softmax(logits), labels), numeric, atol=1e-8)

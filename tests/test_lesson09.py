@@ -4,7 +4,7 @@ from collections import deque
 import numpy as np
 import pytest
 
-from checks import _autograd_graphs as graphs
+from checks.lesson_helpers.autograd import graphs as graphs
 from checks import lesson09 as check
 from tests.checks_util import assert_diagnosed, assert_passes
 
@@ -333,7 +333,7 @@ def test_a_wrong_message_never_shows_the_right_grad():
 
 
 def _seed(exercise_id):
-    from checks._exercise import _fixed_seed
+    from checks.engine.exercise import _fixed_seed
 
     return _fixed_seed(exercise_id)
 
@@ -513,7 +513,7 @@ def test_a_wrong_operation_costs_that_operation_only(engine):
 def test_the_lessons_demos_wait_for_every_operation_though_backward_passes_alone(monkeypatch):
     """The demo cells run the whole engine (`checks.ready(check.backward, Value)`): they wait for add too."""
     import checks
-    from checks._result import Note
+    from checks.engine.result import Note
 
     shown = []
     monkeypatch.setattr("IPython.display.display", lambda note: shown.append(note))
@@ -639,8 +639,8 @@ def test_a_backward_that_never_ends_is_stopped(monkeypatch):
 @pytest.mark.parametrize("engine, diagnosis", WRONG_BACKWARDS[2:], ids=[w[0].__name__ for w in WRONG_BACKWARDS[2:]])
 def test_wrong_backwards_fail_on_every_random_graph_too(engine, diagnosis):
     """Not only the fixed graph: each random graph alone would catch them (grading draws new ones)."""
-    from checks import _autograd_backward as backward_check
-    from checks._verdict import Incorrect
+    from checks.lesson_helpers.autograd import backward as backward_check
+    from checks.engine.verdict import Incorrect
 
     rng = np.random.default_rng(5)
     for _ in range(10):
@@ -716,7 +716,7 @@ def test_grading_drives_the_learners_value_class_through_its_proxies(tmp_path):
     variant("09_wrong_order.ipynb", ("for node in reversed(order):", "for node in order:"))
     variant("09_course_derivatives.ipynb", (  # add's local derivatives taken from the course's own helper
         "            self.grad += 1.0 * out.grad\n            other.grad += 1.0 * out.grad",
-        "            from checks._autograd_graphs import Node, local_derivatives\n"
+        "            from checks.lesson_helpers.autograd.graphs import Node, local_derivatives\n"
         "            local = local_derivatives(Node('add', (0, 1)), [self.data, other.data])\n"
         "            self.grad += local[0] * out.grad\n            other.grad += local[1] * out.grad"))
     # Each proxied call has the learner's time limit; a loaded test machine must not turn one into a timeout.
@@ -738,7 +738,7 @@ def test_grading_drives_the_learners_value_class_through_its_proxies(tmp_path):
     assert "visited in the order the graph was built" in feedback
     assert [rows["09_course_derivatives.ipynb"][c] for c in columns] == ["0", "1", "1", "1", "1", "4", "5", "80"]
     feedback = (tmp_path / "grades_feedback" / "09_course_derivatives.md").read_text(encoding="utf-8")
-    assert "checks._autograd_graphs.local_derivatives" in feedback and "scores 0" in feedback
+    assert "checks.lesson_helpers.autograd.graphs.local_derivatives" in feedback and "scores 0" in feedback
 
 
 # --- the picture of a learner's graph -----------------------------------------------------------------------

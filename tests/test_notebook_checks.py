@@ -5,7 +5,7 @@ from pathlib import Path
 
 import pytest
 
-from checks._catalog import all_exercises
+from checks.engine.catalog import all_exercises
 from tests.notebook_answers import ROOT, run_notebook
 
 NAMES = sorted(p.name for p in (ROOT / "solutions").glob("*.ipynb"))

@@ -15,8 +15,8 @@ import importlib
 
 import pytest
 
-from checks import _solutions
-from checks._exercise import REGISTRY
+from checks.engine import solutions
+from checks.engine.exercise import REGISTRY
 from tests.copy_util import fragments, shown
 from tests.voice_util import ROOT, module_strings, notebook_path, notebook_texts, squeeze
 
@@ -47,7 +47,7 @@ def cases():
 @pytest.mark.parametrize("number, name", list(cases()))
 def test_no_answer_line_in_the_blank_lesson_or_early_hints(number, name):
     module = importlib.import_module(f"checks.lesson{number}")
-    lines = _solutions.answer_lines(module.NOTEBOOK, name)
+    lines = solutions.answer_lines(module.NOTEBOOK, name)
     assert lines, f"no answer found for {name} in solutions/{module.NOTEBOOK}.ipynb"
     texts = [(where, squeeze(text)) for where, text in notebook_texts(notebook_path("lessons", number))]
     # Every hint level before the last, of every exercise of the lesson: one exercise's hints must not
@@ -70,7 +70,7 @@ def test_the_last_hint_level_is_the_solution(number):
 @pytest.mark.parametrize("number", LESSONS)
 def test_no_hint_before_the_last_hands_over_a_piece_or_a_nearly_whole_line(number):
     lines = [line for module, info in exercises(number) if info.name not in getattr(module, "PROVIDED", ())
-             for line in _solutions.answer_lines(module.NOTEBOOK, info.name)]
+             for line in solutions.answer_lines(module.NOTEBOOK, info.name)]
     leaks = [f"hint {level} of {info.name}: {found}" for _, info in exercises(number)
              for level, text in enumerate(info.hints, 1) for found in shown(text, lines)]
     assert not leaks, "hints that hand over an answer:\n" + "\n".join(leaks)
@@ -81,7 +81,7 @@ def _answers_by_lesson() -> dict:
     for number in LESSONS:
         for module, info in exercises(number):
             if info.name not in getattr(module, "PROVIDED", ()):
-                found.setdefault(f"lesson{number}", []).extend(_solutions.answer_lines(module.NOTEBOOK, info.name))
+                found.setdefault(f"lesson{number}", []).extend(solutions.answer_lines(module.NOTEBOOK, info.name))
     return found
 
 

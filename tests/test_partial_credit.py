@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from checks import lesson01, lesson03, lesson05, lesson06
-from checks._verdict import Incorrect, PartJudge
+from checks.engine.verdict import Incorrect, PartJudge
 from tests import test_lesson06 as six
 
 

@@ -1,5 +1,5 @@
-"""The learner's progress: the store (checks/_progress.py: counts, the file's safety), the table
-(checks/_progress_table.py) and how the engine's announcements reach the store."""
+"""The learner's progress: the store (checks/learner_progress/store.py: counts, the file's safety), the table
+(checks/learner_progress/table.py) and how the engine's announcements reach the store."""
 
 import base64
 import json
@@ -14,8 +14,8 @@ from types import SimpleNamespace
 
 import pytest
 
-from checks import _progress as progress
-from checks import _progress_table as table
+from checks.learner_progress import store as progress
+from checks.learner_progress import table as table
 
 CATALOG = [
     SimpleNamespace(id="lesson01.neuron_backward", lesson="lesson01", title="One neuron's gradients"),
@@ -233,7 +233,7 @@ def test_binder_signal():
 WRITER = textwrap.dedent("""
     import sys, time
     from pathlib import Path
-    from checks import _progress as progress
+    from checks.learner_progress import store as progress
     name, count, go = sys.argv[1], int(sys.argv[2]), Path(sys.argv[3])
     go.with_name("ready-" + name).write_text("")
     while not go.exists():  # start together, so that the writes interleave
@@ -283,7 +283,7 @@ def test_a_learners_check_hint_and_solution_reach_the_progress_file(store):
 
 
 def test_a_listener_that_fails_never_fails_the_check_nor_silences_the_others(store, monkeypatch):
-    from checks import _exercise
+    from checks.engine import exercise
     from checks import lesson01 as check
 
     heard = []
@@ -291,7 +291,7 @@ def test_a_listener_that_fails_never_fails_the_check_nor_silences_the_others(sto
     def broken(event, exercise_id, detail):
         raise RuntimeError("a listener's own bug")
 
-    monkeypatch.setattr(_exercise, "_listeners", [broken, *_exercise._listeners,
+    monkeypatch.setattr(exercise, "_listeners", [broken, *exercise._listeners,
                                                   lambda *event: heard.append(event)])
     result = check.hint("neuron_backward", level=1)
     assert result.title.startswith("Hint 1 of")

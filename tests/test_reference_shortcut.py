@@ -1,5 +1,5 @@
 """The shortcut of issue 11, part 5: an answer that calls the course's own numerical-gradient helpers
-(checks._reference, checks._numeric) scores 0 for that exercise, and its feedback says why.
+(checks.engine.reference, checks.engine.numeric) scores 0 for that exercise, and its feedback says why.
 
 One grading run of a lesson-6 submission with three graded exercises: Layer_Dense calls
 `dense_gradients` through a module alias bound in another cell, Activation_ReLU calls a copy of
@@ -19,7 +19,7 @@ from tests import submissions_util as subs
 
 HONEST_DEMO = """
     import numpy as np
-    import checks._reference as course
+    import checks.engine.reference as course
     demo = course.dense_gradients(np.ones((2, 3)), np.ones((2, 4)), np.ones((4, 3)))  # a gradient check: fine
 """
 DENSE_WITH_HELPER = """
@@ -37,7 +37,7 @@ DENSE_WITH_HELPER = """
 """
 RELU_WITH_COPY = """
     import types
-    from checks._reference import relu_gradient
+    from checks.engine.reference import relu_gradient
     my_gradient = types.FunctionType(relu_gradient.__code__, relu_gradient.__globals__, "my_gradient")
     del relu_gradient
 
@@ -80,8 +80,8 @@ def test_feedback_says_which_helper_and_why(graded):
     _, _, feedback = graded
     dense = feedback.split("Layer_Dense", 1)[1].split("## ", 1)[0]
     relu = feedback.split("Activation_ReLU", 1)[1].split("## ", 1)[0]
-    assert "`checks._reference.dense_gradients`" in dense and "scores 0" in dense
-    assert "`checks._reference.relu_gradient`" in relu and "scores 0" in relu
+    assert "`checks.engine.reference.dense_gradients`" in dense and "scores 0" in dense
+    assert "`checks.engine.reference.relu_gradient`" in relu and "scores 0" in relu
     assert "numerical-gradient" in dense
     sgd = feedback.split("Optimizer_SGD", 1)[1]
     assert "scores 0" not in sgd and "helper" not in sgd
@@ -94,7 +94,7 @@ GUARD_SCRIPT = textwrap.dedent("""
     source = "".join(open(p, encoding="utf-8").read() + "\\n" for p in remote._AGENT_SOURCES)
     agent = types.ModuleType("agent")
     exec(compile(source, "<grading agent>", "exec"), agent.__dict__)
-    from checks._numeric import central_difference as alias
+    from checks.engine.numeric import central_difference as alias
     saved = alias.__code__
     out = {"guarded": agent._guard_helpers(shortcut.HELPERS)}
     out["nothing_yet"] = agent._take_helper_calls()
@@ -120,11 +120,11 @@ def test_kernel_side_guard_records_calls_once_and_sees_a_restored_helper(tmp_pat
     assert run.returncode == 0, run.stderr
     out = __import__("json").loads(run.stdout.strip().splitlines()[-1])
     assert sorted(out["guarded"]) == sorted([
-        "checks._autograd_graphs.gradients", "checks._autograd_graphs.local_derivatives",
-        "checks._numeric.central_difference", "checks._reference.dense_gradients", "checks._reference.relu_gradient"])
+        "checks.lesson_helpers.autograd.graphs.gradients", "checks.lesson_helpers.autograd.graphs.local_derivatives",
+        "checks.engine.numeric.central_difference", "checks.engine.reference.dense_gradients", "checks.engine.reference.relu_gradient"])
     assert out["nothing_yet"] == {"called": [], "restored": False}
     assert out["value"] == pytest.approx([2.0, 4.0])  # the helper still works while recorded
-    assert out["after_alias"] == {"called": ["checks._numeric.central_difference"], "restored": False}
+    assert out["after_alias"] == {"called": ["checks.engine.numeric.central_difference"], "restored": False}
     assert out["again_empty"] == {"called": [], "restored": False}
     assert out["after_restore"]["restored"] is True
     assert out["levels"] == {}
@@ -135,14 +135,14 @@ def test_kernel_side_guard_records_calls_once_and_sees_a_restored_helper(tmp_pat
 
 
 def test_verdict_replaces_the_result_only_when_a_helper_was_called():
-    from checks._result import Result
+    from checks.engine.result import Result
     from checks.grade import shortcut
 
     right = Result("lesson03.dense_backward", "correct", "All three gradients match.")
     assert shortcut.verdict(right, [], False) is right
-    caught = shortcut.verdict(right, ["checks._reference.dense_gradients"], False)
+    caught = shortcut.verdict(right, ["checks.engine.reference.dense_gradients"], False)
     assert (caught.outcome, caught.diagnosis, caught.passed) == ("incorrect", "used_course_helpers", False)
-    assert "`checks._reference.dense_gradients`" in caught.message
+    assert "`checks.engine.reference.dense_gradients`" in caught.message
     restored = shortcut.verdict(right, [], True)
     assert not restored.passed and "changed the course's own numerical-gradient helpers" in restored.message
 

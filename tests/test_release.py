@@ -20,8 +20,8 @@ import nbformat
 import numpy as np
 import pytest
 
-from checks import _solutions
-from checks._catalog import all_exercises
+from checks.engine import solutions
+from checks.engine.catalog import all_exercises
 from tests import submissions_util as subs
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -191,7 +191,7 @@ def is_generic(line: str) -> bool:
 
 def answer_lines(notebook: str) -> dict:
     """{squeezed line: the line} of every answer block of the full course's solution notebook."""
-    return {_squeeze(line): line.strip() for block in _solutions.blocks_of(notebook) for line in block.lines
+    return {_squeeze(line): line.strip() for block in solutions.blocks_of(notebook) for line in block.lines
             if not is_generic(line)}
 
 
@@ -235,10 +235,10 @@ KNOWN_LEAKS = {
     ("lessons/04_relu_backward.ipynb", "lesson06"):
         "the book's first-attempt Activation_ReLU, whose aliasing bug lesson 4 teaches, shows ReLU's forward "
         "pass; it fails lesson 6's check (test_every_worked_definition_that_passes_another_lessons_check_is_tagged)",
-    ("checks/_numeric.py", "lesson07"):
+    ("checks/engine/numeric.py", "lesson07"):
         "the checks' own central differences, which every check needs: grading scores 0 an answer that calls "
         "them (README: the numerical-gradient shortcut), not one that copies their text",
-    ("checks/_estimate.py", "lesson07"):
+    ("checks/engine/estimate.py", "lesson07"):
         "the probes that tell a numerical estimate from a derived gradient compute one to compare with",
     ("checks/lesson07.py", "lesson07"):
         "lesson 7's diagnoses compute one-sided and row-wise differences with the same loop",
@@ -297,7 +297,7 @@ def test_every_worked_definition_that_passes_another_lessons_check_is_tagged():
 def test_check_solution_in_a_release_says_solutions_are_not_released_and_records_nothing(first_release,
                                                                                          release_python, tmp_path):
     code = ("from checks import lesson03 as check\n"
-            "import checks._solutions as solutions\n"
+            "import checks.engine.solutions as solutions\n"
             "print(check.solution('dense_backward'), '---')\n"
             "for _ in range(4): last = check.hint('dense_backward')\n"
             "print(last, '---')\n"
@@ -396,7 +396,7 @@ def test_other_usage_errors(tmp_path):
 def _filled(nb_path: Path, mistake: bool) -> nbformat.NotebookNode:
     """Lesson 3 with dense_backward written in: right, or with dbiases averaged instead of summed."""
     nb = nbformat.read(nb_path, as_version=4)
-    answer = _solutions.answer_code("03_batched_dense", "dense_backward")
+    answer = solutions.answer_code("03_batched_dense", "dense_backward")
     if mistake:
         answer = answer.replace("np.sum(", "np.mean(")
     return subs.replace_cell(nb, "def dense_backward", answer + "\n\n\ncheck.dense_backward(dense_backward)")

@@ -12,7 +12,7 @@ import sys
 
 import pytest
 
-from checks._exercise import REGISTRY
+from checks.engine.exercise import REGISTRY
 from tests.voice_util import ROOT, module_strings, notebook_path, notebook_texts
 
 # Lessons whose text has been brought into the course's voice. Extend with "05".."08" as they are.

@@ -82,7 +82,7 @@ def _decode(d, files, made):
 
 
 def _chain_rule(out, parents, local):
-    """Lesson 9's course-made `_backward` for `out` (checks/_autograd_rules.py's ChainRule): each parent's
+    """Lesson 9's course-made `_backward` for `out` (checks/lesson_helpers/autograd/rules.py's ChainRule): each parent's
     grad gets its local derivative, a number the grader computed, times out.grad."""
     def _backward():
         for parent, derivative in zip(parents, local):

@@ -50,7 +50,7 @@ def _recorder(function, label):
 
 
 def _guard_helpers(helpers):
-    """helpers: {"checks._numeric": ["central_difference"], ...}. Returns the labels guarded."""
+    """helpers: {"checks.engine.numeric": ["central_difference"], ...}. Returns the labels guarded."""
     import gc
     import importlib
     import types
@@ -100,7 +100,7 @@ def _hint_levels():
     """exercise id -> the highest hint level this kernel showed (what the progress file would hold)."""
     import sys
 
-    engine = sys.modules.get("checks._exercise")
+    engine = sys.modules.get("checks.engine.exercise")
     levels = getattr(engine, "_hint_levels", None)
     if not isinstance(levels, dict):
         return {}

@@ -18,8 +18,8 @@ import io
 from collections import Counter
 from pathlib import Path
 
-from checks._catalog import all_exercises
-from checks._result import OUTCOMES
+from checks.engine.catalog import all_exercises
+from checks.engine.result import OUTCOMES
 
 from . import mistakes
 from .grade_one import Grade

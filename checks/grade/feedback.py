@@ -8,7 +8,7 @@ import os
 import re
 from pathlib import Path
 
-from checks._result import OUTCOMES
+from checks.engine.result import OUTCOMES
 
 from .discover import Submission
 from .grade_one import Grade

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 
 import nbformat
 
-from checks._result import Result
+from checks.engine.result import Result
 
 from .discover import Submission, lesson_of, lesson_of_name
 from .execute import Limits, run_notebook
@@ -86,7 +86,7 @@ class Grade:
 
 def max_points(exercise_id: str) -> int:
     """An exercise's points when all of it is right: one per part its check judges apart, else 1."""
-    from checks._catalog import all_exercises
+    from checks.engine.catalog import all_exercises
 
     found = {e.id: e for e in all_exercises(graded_only=True)}.get(exercise_id)
     return found.max_points if found else 1

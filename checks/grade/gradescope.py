@@ -24,8 +24,8 @@ import tempfile
 import time
 from pathlib import Path
 
-from checks._catalog import all_exercises
-from checks._result import OUTCOMES
+from checks.engine.catalog import all_exercises
+from checks.engine.result import OUTCOMES
 
 from .execute import Limits
 from .grade_one import Grade, max_points

@@ -11,9 +11,9 @@ recorders (shortcut.py); an exercise whose answer called one scores 0.
 """
 from __future__ import annotations
 
-from checks._catalog import all_exercises
-from checks._exercise import Exercise, _quiet, seeded
-from checks._result import Result
+from checks.engine.catalog import all_exercises
+from checks.engine.exercise import Exercise, _quiet, seeded
+from checks.engine.result import Result
 
 from . import shortcut
 from .remote import Connection

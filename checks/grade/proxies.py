@@ -14,7 +14,7 @@ import builtins
 import inspect
 import linecache
 
-from .. import _learner
+from ..engine import learner
 
 _INTERNAL = ("_grade_connection", "_grade_id")
 
@@ -89,10 +89,10 @@ def raise_if_error(answer: dict) -> None:
 
 def raise_as_learner(type_name: str, message: str, where: dict):
     """Raise an exception that reads like the learner's: same type name and message, and a traceback
-    whose last frame is the learner's own line (what checks._learner.describe_error reports)."""
+    whose last frame is the learner's own line (what checks.engine.learner.describe_error reports)."""
     exc = _like(type_name if type_name.isidentifier() else "Exception", message)
     filename, line = where.get("file"), where.get("line")
-    if not isinstance(filename, str) or not isinstance(line, int) or not 0 < line < 100_000 or filename.startswith(_learner._CHECKS_DIR):
+    if not isinstance(filename, str) or not isinstance(line, int) or not 0 < line < 100_000 or filename.startswith(learner._CHECKS_DIR):
         raise exc
     text = str(where.get("text", ""))
     lines = [""] * (line - 1) + [text + "\n"]

@@ -2,7 +2,7 @@
 
 `Connection` talks to the kernel's agent (agent.py): one request at a time, each a small snippet
 executed silently in the kernel, with its data in files (wire.py). The learner's code in a request
-may use the learner's time limit (checks._learner.time_limit, 2 s by default) of CPU time, measured
+may use the learner's time limit (checks.engine.learner.time_limit, 2 s by default) of CPU time, measured
 in the kernel (agent.py), so a busy machine never stops fast code; past it the call is reported as
 the checks report a slow call: "stopped after N s". A request that waits without using CPU is
 stopped by a wall-clock backstop (execute.Limits.call_wall_seconds): the kernel is interrupted.
@@ -21,7 +21,7 @@ import time
 import zmq
 from jupyter_core.utils import run_sync
 
-from .. import _learner
+from ..engine import learner
 from . import proxies, wire
 
 AGENT = "_backprop_grading_agent"
@@ -79,7 +79,7 @@ class Connection:
         the wall time the agent's own request may take."""
         number = files.prefix[1:]
         if seconds is None:
-            payload = dict(payload, cpu=_learner.time_limit())
+            payload = dict(payload, cpu=learner.time_limit())
         with self._exchange():
             wire.write_json(os.path.join(self.outside, f"q{number}.json"), payload)
         code = f"__import__('sys').modules[{AGENT!r}].serve({self.folder!r}, {number})"
@@ -90,7 +90,7 @@ class Connection:
             with self._exchange():
                 answer = wire.read_json(os.path.join(self.outside, f"r{number}.json"))
             if answer.get("interrupted") or answer.get("timed_out"):
-                raise _learner._TimeUp()
+                raise learner._TimeUp()
             return answer
         finally:
             self.callbacks.clear()
@@ -128,7 +128,7 @@ class Connection:
             raise
         if reply is None:
             self._stop(msg_id)
-            raise _learner._TimeUp()
+            raise learner._TimeUp()
         return reply
 
     def _wait(self, msg_id: str, deadline: float):

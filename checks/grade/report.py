@@ -18,7 +18,7 @@ import os
 import re
 import tempfile
 
-from checks._catalog import all_exercises
+from checks.engine.catalog import all_exercises
 
 from .grade_one import Grade
 

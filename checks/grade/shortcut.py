@@ -1,8 +1,8 @@
 """The shortcut grading has to look for itself: an answer that calls the course's own numerical-gradient
-helpers (`checks._reference`, `checks._numeric`) instead of deriving the gradient.
+helpers (`checks.engine.reference`, `checks.engine.numeric`) instead of deriving the gradient.
 
 An answer that estimates the gradient with a finite difference of its own is caught by the exercise's
-check (`checks._estimate`, diagnosis NUMERICAL_ESTIMATE), in the notebook and in grading alike: the
+check (`checks.engine.estimate`, diagnosis NUMERICAL_ESTIMATE), in the notebook and in grading alike: the
 exercise is not correct, so it scores 0, and its feedback is the check's message, which says what gave
 the estimate away (inputs nudged one element at a time, or a finite difference's rounding).
 
@@ -15,18 +15,18 @@ feedback says why.
 """
 from __future__ import annotations
 
-from checks._estimate import DIAGNOSIS as ESTIMATE_DIAGNOSIS
-from checks._result import Result
+from checks.engine.estimate import DIAGNOSIS as ESTIMATE_DIAGNOSIS
+from checks.engine.result import Result
 
 from .remote import Connection
 
 # module -> functions that compute a gradient numerically. The forward passes (dense_forward, relu_forward)
 # are not listed: calling one derives nothing.
 HELPERS = {
-    "checks._numeric": ["central_difference"],
-    "checks._reference": ["dense_gradients", "relu_gradient"],
+    "checks.engine.numeric": ["central_difference"],
+    "checks.engine.reference": ["dense_gradients", "relu_gradient"],
     # lesson 9: the local derivatives of the course's own operations (what its backward() check builds on)
-    "checks._autograd_graphs": ["local_derivatives", "gradients"],
+    "checks.lesson_helpers.autograd.graphs": ["local_derivatives", "gradients"],
 }
 
 DIAGNOSIS = "used_course_helpers"
@@ -34,7 +34,7 @@ NUMERICAL_ESTIMATE = ESTIMATE_DIAGNOSIS  # the checks' own diagnosis for a finit
 
 
 def install(connection: Connection) -> list[str]:
-    """Guard the helpers in the kernel; the labels guarded ("checks._numeric.central_difference", ...)."""
+    """Guard the helpers in the kernel; the labels guarded ("checks.engine.numeric.central_difference", ...)."""
     found = connection.agent_request({"op": "guard_helpers", "helpers": HELPERS}, seconds=30)
     return [str(label) for label in found] if isinstance(found, list) else []
 

@@ -17,7 +17,7 @@ import os
 
 import numpy as np
 
-from checks._autograd_rules import ChainRule
+from checks.lesson_helpers.autograd.rules import ChainRule
 
 _NUMERIC = "biufc"
 

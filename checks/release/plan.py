@@ -18,7 +18,7 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from checks._markers import CODE_BEGIN
+from checks.engine.markers import CODE_BEGIN
 
 ROOT = Path(__file__).resolve().parent.parent.parent  # the full course: lessons/, solutions/, checks/
 _PREFIX = re.compile(r"^(\d+)_")
