@@ -109,6 +109,7 @@ def backward(cls, rng):
     require_class(cls, "Value", (2.0,), check="backward")
     backward_check.check_leaf(cls)
     backward_check.check_graph(cls, graphs.FALLBACK, "a fixed graph")
+    backward_check.check_graph(cls, graphs.SHARED_FIRST, "a second fixed graph")
     for index in range(2):
         backward_check.check_graph(cls, graphs.random_graph(rng), f"random graph {index + 1} of 2")
     return ("Every node's grad is d(out)/d(node) on random graphs where a node is used twice: reverse "

@@ -544,7 +544,7 @@ def test_backward_that_cannot_be_built_on_is_not_checked_not_wrong():
 
 def test_a_wrong_backward_still_fails_when_the_operations_are_right():
     result = assert_diagnosed(check.backward, WrongOrderOnly, "wrong_visit_order")
-    assert "visited in the order the graph was built" in result.message
+    assert "the order in which the graph was built" in result.message
 
 
 class WrongOrderOnly(Value):
@@ -735,7 +735,7 @@ def test_grading_drives_the_learners_value_class_through_its_proxies(tmp_path):
     feedback = (tmp_path / "grades_feedback" / "09_add_assigns.md").read_text(encoding="utf-8")
     assert "instead of adding to it" in feedback and "does not pass yet" not in feedback
     feedback = (tmp_path / "grades_feedback" / "09_wrong_order.md").read_text(encoding="utf-8")
-    assert "visited in the order the graph was built" in feedback
+    assert "the order in which the graph was built" in feedback
     assert [rows["09_course_derivatives.ipynb"][c] for c in columns] == ["0", "1", "1", "1", "1", "4", "5", "80"]
     feedback = (tmp_path / "grades_feedback" / "09_course_derivatives.md").read_text(encoding="utf-8")
     assert "checks.lesson_helpers.autograd.graphs.local_derivatives" in feedback and "scores 0" in feedback

@@ -254,6 +254,10 @@ def random_graph(rng, n_leaves: int = 3) -> list[Node]:
 # (x0 + x1) shared by a product and a later product, then ReLU and a cube: `telling` holds.
 FALLBACK = [leaf(0.55), leaf(0.76), leaf(1.8), Node("add", (0, 1)), Node("mul", (0, 3)), Node("relu", (4,)),
             Node("mul", (5, 3)), Node("pow", (6,), k=3.0), Node("add", (1, 7))]
+# The same graph with the shared node first in the later product: a pre-order walk (each node listed when
+# first reached) is right on one of the two operand orders and wrong on the other, so together they catch
+# it whichever way round a learner's walk takes the parents.
+SHARED_FIRST = [*FALLBACK[:6], Node("mul", (3, 5)), *FALLBACK[7:]]
 
 
 def names(nodes: list[Node]) -> list[str]:
