@@ -36,6 +36,7 @@ WORDS = {
     "gradient_wrt_probs": "the gradient with respect to the probabilities, not the logits",
     "labels_ignored": "the labels ignored",
     "onehot_wrong": "the true class subtracted in the wrong place",
+    "mean_over_classes": "divided by the number of classes instead of the number of samples",
     "not_divided_by_h": "the change itself, not divided by the nudge h",
     "one_sided": "one-sided differences instead of central ones",
     "h_ignored": "the given step h not used",
