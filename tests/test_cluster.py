@@ -235,6 +235,6 @@ def test_a_worker_that_dies_costs_one_retry_then_the_row_says_worker_died(local_
     assert rows["b_killed_twice"]["status"] == "error: worker died"
     assert rows["b_killed_twice"]["score"] == "0"
     assert rows["c_right"]["status"] == rows["d_wrong"]["status"] == "graded"   # nothing else lost
-    assert rows["d_wrong"]["lesson03.dense_backward"] == "0"
+    assert rows["d_wrong"]["lesson03.dense_backward"] == "1"  # dinputs right: 1 of 3 points
     feedback = next(Path(feedback_folder(str(out))).rglob("b_killed_twice/03_batched_dense.md")).read_text()
     assert "- Status: error: worker died" in feedback and "during each of 2 attempts" in feedback

@@ -82,7 +82,7 @@ def _rows(base: Path) -> dict:
 
 
 def _feedback(base: Path, name: str) -> str:
-    return (base / "out" / "grades_feedback" / "submissions" / f"{name}.md").read_text(encoding="utf-8")
+    return (base / "out" / "grades_feedback" / f"{name}.md").read_text(encoding="utf-8")
 
 
 def _processes(marker: str) -> list[int]:
@@ -191,7 +191,7 @@ def test_calls_are_limited_in_cpu_time_and_honest_work_keeps_its_marks_beside_a_
         run = _grade(base, "--jobs", "2")
     assert run.returncode == 0, run.stderr
     rows = _rows(base)
-    assert (rows["waits"]["status"], rows["waits"]["score"]) == ("graded", "1")
+    assert (rows["waits"]["status"], rows["waits"]["score"]) == ("graded", "3")
     assert (rows["09_autograd"]["status"], rows["09_autograd"]["score"]) == ("graded", "5")
     assert (rows["spins"]["status"], rows["spins"]["score"]) == ("graded", "0")
     assert "was stopped after 2 s" in _feedback(base, "spins")
@@ -261,7 +261,7 @@ def test_a_kernel_killed_while_judged_is_started_again_and_the_feedback_says_so(
             command.communicate()
     assert command.returncode == 0, err
     row, text = _rows(base)["killed_once"], _feedback(base, "killed_once")
-    assert (row["status"], row["score"]) == ("graded", "1"), text
+    assert (row["status"], row["score"]) == ("graded", "3"), text
     assert "run again in a fresh kernel and graded on that second run" in text
     assert "the kernel stopped while the checks ran your code" in text
     _nothing_left(base)
@@ -311,8 +311,8 @@ def test_a_disk_filler_stops_at_the_cap_is_graded_and_told_it_ran_out_of_space(b
     assert command.returncode == 0, err
     assert largest["bytes"] < 1 << 20, largest
     rows = _rows(base)
-    assert (rows["filler"]["status"], rows["filler"]["score"]) == ("graded", "1")  # graded on what it did
-    assert (rows["honest"]["status"], rows["honest"]["score"]) == ("graded", "1")
+    assert (rows["filler"]["status"], rows["filler"]["score"]) == ("graded", "3")  # graded on what it did
+    assert (rows["honest"]["status"], rows["honest"]["score"]) == ("graded", "3")
     text = _feedback(base, "filler")
     assert "filled all the space a submission may write (48 MB)" in text
     assert "No space left on device" in text

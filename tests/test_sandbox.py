@@ -195,14 +195,14 @@ def hostile(tmp_path_factory, bwrap_works):
 
 
 def _hostile_row(hostile, name):
-    return _rows(hostile["base"])[f"submissions/hostile/{name}.ipynb"]
+    return _rows(hostile["base"])[f"hostile/{name}.ipynb"]
 
 
 def test_grading_runs_and_the_honest_learner_keeps_full_marks(hostile):
     assert hostile["run"].returncode == 0, hostile["run"].stderr
     rows = _rows(hostile["base"])
     assert len(rows) == 1 + len(hostile["names"])
-    honest = rows["submissions/honest/03_batched_dense.ipynb"]
+    honest = rows["honest/03_batched_dense.ipynb"]
     assert (honest["status"], honest["lesson03.dense_backward"], honest["score"]) == ("graded", "3", "3")
 
 
@@ -213,18 +213,18 @@ def test_nothing_was_written_outside_the_copies(hostile):
 
 def test_the_checks_package_is_read_only(hostile):
     assert _hostile_row(hostile, "checks_package")["status"] == "graded"
-    text = _feedback(hostile["base"], "submissions/hostile/checks_package.ipynb")
+    text = _feedback(hostile["base"], "hostile/checks_package.ipynb")
     assert "Read-only file system" in text  # it tried, and the wall answered
 
 
 def test_the_other_learners_original_is_unchanged(hostile):
     assert hostile["honest"].read_bytes() == hostile["honest_bytes"]
-    text = _feedback(hostile["base"], "submissions/hostile/overwrite_other.ipynb")
+    text = _feedback(hostile["base"], "hostile/overwrite_other.ipynb")
     assert "No such file or directory" in text or "Read-only file system" in text
 
 
 def test_the_home_folder_shows_nothing(hostile):
-    text = _feedback(hostile["base"], "submissions/hostile/read_home.ipynb")
+    text = _feedback(hostile["base"], "hostile/read_home.ipynb")
     assert "hostile-home-report" in text  # the cell ran and reported what it saw...
     assert hostile["secret"] not in text and "secret.txt" not in text  # ...which was nothing
     for other in Path(hostile["base"] / "out").rglob("*"):
@@ -234,21 +234,21 @@ def test_the_home_folder_shows_nothing(hostile):
 
 def test_the_server_on_localhost_was_never_reached(hostile):
     assert hostile["server"].accepted == 0
-    assert "hostile-network-report" in _feedback(hostile["base"], "submissions/hostile/network.ipynb")
+    assert "hostile-network-report" in _feedback(hostile["base"], "hostile/network.ipynb")
 
 
 def test_the_fork_bomb_stops_at_the_process_limit_and_leaves_nothing(hostile):
     watch = hostile["watch"]
     assert 0 < watch.most_sleepers < PROCESSES, watch.most_sleepers  # it started, and was stopped
     assert hostile["sleepers_after"] == 0 and sleepers(SLEEP) == 0  # and nothing outlived its kernel
-    text = _feedback(hostile["base"], "submissions/hostile/fork_bomb.ipynb")
+    text = _feedback(hostile["base"], "hostile/fork_bomb.ipynb")
     assert "Resource temporarily unavailable" in text
 
 
 def test_the_disk_filler_stops_at_the_file_size_limit(hostile):
     # It wrote into its copy's tmpfs (--disk-mb), never onto the grader's disk, and stopped at --file-mb.
     assert hostile["watch"].largest < 1 << 20, hostile["watch"].largest
-    assert "File too large" in _feedback(hostile["base"], "submissions/hostile/fill_disk.ipynb")
+    assert "File too large" in _feedback(hostile["base"], "hostile/fill_disk.ipynb")
 
 
 def test_the_run_summary_says_the_sandbox_was_on(hostile):
@@ -301,7 +301,7 @@ def test_no_sandbox_grades_with_a_warning_everywhere_and_reads_originals_first(t
     # Unwalled, the hostile cell really did overwrite the honest original before that one was graded...
     assert honest.read_bytes() == b"{}" != honest_bytes
     # ...and still the honest learner was graded on what was handed in: it was read before any kernel ran.
-    row = rows["submissions/b_honest/03_batched_dense.ipynb"]
+    row = rows["b_honest/03_batched_dense.ipynb"]
     assert (row["status"], row["score"]) == ("graded", "3")
 
 
