@@ -180,6 +180,6 @@ def test_a_pasted_numerical_gradient_scores_zero_and_the_feedback_says_why(tmp_p
     (row,) = subs.read_csv(tmp_path / "out" / "grades.csv")
     assert row["status"] == "graded"
     assert row["lesson03.dense_backward"] == "0"
-    feedback = (tmp_path / "out" / "grades_feedback" / "submissions" / "03_batched_dense.md").read_text(encoding="utf-8")
+    feedback = (tmp_path / "out" / "grades_feedback" / "03_batched_dense.md").read_text(encoding="utf-8")
     part = feedback.split("dense_backward", 1)[1].split("## ", 1)[0]
     assert "numerical estimate, not backpropagation" in part and "chain rule" in part
