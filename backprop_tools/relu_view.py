@@ -18,20 +18,25 @@ ZERO_NOTE = "dashed box: z is exactly 0, where ReLU's derivative is 0, so nothin
 
 
 def relu_backward_values(z, dvalues):
-    """The course's own ReLU backward pass, with everything a picture needs.
+    """ReLU's backward pass read off its forward pass, with everything a picture needs.
 
     z, dvalues: arrays of one shape (rows, cols). Returns float64 arrays of that shape:
-    z, mask (1.0 where z > 0, else 0.0), dvalues, drelu (dvalues copied, zeroed where z <= 0),
-    and exact_zero (bool, z == 0).
+    z, mask (ReLU's slope at z: 1.0 or 0.0), dvalues, drelu (dvalues times that slope) and
+    exact_zero (bool, z == 0).
+
+    The slope is measured, as the checks measure gradients, not written as the lesson's answer (a class
+    release ships this module beside lesson 4): a backward difference of the forward pass, which gives 0
+    at z = 0 (the lesson's convention). Its step is |z|, so it reaches the kink but never crosses it, and ReLU
+    is a straight line on each side: the difference is exact (1.0 or 0.0), not an estimate.
     """
     z = np.asarray(z, dtype=np.float64)
     dvalues = np.asarray(dvalues, dtype=np.float64)
     if z.shape != dvalues.shape:
         raise ValueError(f"z {z.shape} and dvalues {dvalues.shape} must have the same shape")
-    drelu = dvalues.copy()          # a copy: the incoming dvalues must stay as they were
-    drelu[z <= 0] = 0
-    return {"z": z, "mask": (z > 0).astype(np.float64), "dvalues": dvalues,
-            "drelu": drelu + 0.0, "exact_zero": z == 0}
+    h = np.where(z != 0, np.abs(z), 1.0)
+    with np.errstate(over="ignore"):  # z - |z| may overflow to -inf for huge negative z: ReLU gives 0 there too
+        slope = (np.maximum(z, 0.0) - np.maximum(z - h, 0.0)) / h
+    return {"z": z, "mask": slope, "dvalues": dvalues, "drelu": dvalues * slope + 0.0, "exact_zero": z == 0}
 
 
 class ReluHeatmaps:

@@ -230,8 +230,6 @@ def leaks(dest: Path) -> set:
 # Known, each with its reason; a release must hold nothing else, and each must still be found (remove it
 # when it is fixed).
 KNOWN_LEAKS = {
-    ("backprop_tools/relu_view.py", "lesson04"):
-        "lesson 4's ReLU explorer computes the backward pass it pictures (issue 17: explorers showing answers)",
     ("lessons/04_relu_backward.ipynb", "lesson06"):
         "the book's first-attempt Activation_ReLU, whose aliasing bug lesson 4 teaches, shows ReLU's forward "
         "pass; it fails lesson 6's check (test_every_worked_definition_that_passes_another_lessons_check_is_tagged)",

@@ -6,6 +6,7 @@ the numbers in `.values`, the texts and data of the figure's artists, and the PN
 import io
 import subprocess
 import sys
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -401,3 +402,20 @@ def test_in_a_real_kernel_the_outputs_are_stable():
     assert "application/vnd.jupyter.widget-view+json" in first[0][0]["data"]
     assert "application/vnd.jupyter.widget-view+json" in first[2][0]["data"]
     assert [[nbval_sanitized(o["data"]["text/plain"]) for o in outputs] for outputs in second] == texts
+
+
+def test_relu_backward_values_follow_the_rule_without_holding_the_answer():
+    """The explorer's ReLU backward pass, read off the forward pass (its source ships in a class release):
+    dvalues where z > 0, 0 elsewhere and at exactly 0 (no -0.0), for tiny, huge, zero and subnormal z."""
+    from backprop_tools import relu_backward_values
+    rng = np.random.default_rng(7)
+    for _ in range(200):
+        z = rng.normal(size=(3, 4)) * 10.0 ** rng.uniform(-300, 300)
+        z.flat[:6] = [0.0, -0.0, 5e-324, -5e-324, 1e308, -1e308]
+        dvalues = rng.normal(size=(3, 4))
+        values = relu_backward_values(z, dvalues)
+        expected = np.where(z > 0, dvalues, 0.0)
+        assert np.array_equal(values["drelu"], expected) and not np.signbit(values["drelu"][z <= 0]).any()
+        assert np.array_equal(values["mask"], (z > 0) * 1.0)
+    source = Path(relu_backward_values.__code__.co_filename).read_text(encoding="utf-8")
+    assert "<= 0] = 0" not in source and "(z > 0).astype" not in source
