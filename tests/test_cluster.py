@@ -162,25 +162,48 @@ def _worker_grading(client, command, index: int, attempt: int, timeout: float = 
     raise AssertionError(f"submission {index} was not being graded (start {attempt}) within {timeout} s")
 
 
-def _worker_processes() -> list[int]:
-    """On a worker: its own pid, then its children's (the kernel it is running and that kernel's wall)."""
+def _worker_processes() -> list[tuple[int, list[str]]]:
+    """On a worker: its own (pid, command line), then its children's (the kernel's guard, bwrap, the kernel)."""
     import psutil
 
     me = psutil.Process()
-    return [me.pid, *(child.pid for child in me.children(recursive=True))]
+    found = []
+    for process in [me, *me.children(recursive=True)]:
+        try:
+            found.append((process.pid, process.cmdline()))
+        except psutil.Error:
+            pass
+    return found
 
 
 def _kill(client, address: str) -> None:
-    """SIGKILL the worker process at `address` (its nanny starts a new one, at a new address), then the
-    kernel it was running: a worker killed outright cannot stop its kernel, and bwrap run as root does
-    not always take it down with it, so the test ends the processes it caused, by their ids."""
-    worker, *kernel = client.run(_worker_processes, workers=[address])[address]
+    """SIGKILL the worker process at `address` (its nanny starts a new one, at a new address). Nothing else:
+    the kernel's guard must then end the kernel and remove the copy's folder (issue 18), and this checks
+    that it did, by the processes' ids and the folder the guard was given."""
+    deadline = time.monotonic() + 60
+    while True:  # the grader counts a start before its kernel is up: wait for the kernel's guard
+        (worker, _), *kernel = client.run(_worker_processes, workers=[address])[address]
+        folders = [cmdline[4] for _, cmdline in kernel if len(cmdline) > 4 and cmdline[1:2] == ["-c"]
+                   and "backprop-grade-" in cmdline[4]]
+        if folders or time.monotonic() > deadline:
+            break
+        time.sleep(0.2)
     os.kill(worker, signal.SIGKILL)
-    for pid in kernel:
-        try:
-            os.kill(pid, signal.SIGKILL)
-        except ProcessLookupError:
-            pass
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline and (any(_alive(pid) for pid, _ in kernel) or any(map(os.path.exists, folders))):
+        time.sleep(0.2)
+    left = [pid for pid, _ in kernel if _alive(pid)]
+    for pid in left:  # never leave them behind, even when the assertion fails
+        os.kill(pid, signal.SIGKILL)
+    assert folders and not left and not any(map(os.path.exists, folders)), (folders, left)
+
+
+def _alive(pid: int) -> bool:
+    try:
+        with open(f"/proc/{pid}/stat", encoding="utf-8") as f:
+            return f.read().split(")")[-1].split()[0] != "Z"  # a zombie has ended
+    except OSError:
+        return False
 
 
 def _allowed_failures(client, value=None) -> int:
