@@ -253,11 +253,14 @@ def test_a_worker_that_dies_costs_one_retry_then_the_row_says_worker_died(local_
 
     rows = {Path(row["notebook"]).parent.name: row for row in _read_csv(out)}
     assert list(rows) == ["a_killed_once", "b_killed_twice", "c_right", "d_wrong"]
-    assert rows["a_killed_once"]["status"] == "graded"
+    assert (rows["a_killed_once"]["status"], rows["a_killed_once"]["runs"]) == ("graded", "2")
     assert rows["a_killed_once"]["score"] == rows["c_right"]["score"] != "0"   # the retry graded it fully
-    assert rows["b_killed_twice"]["status"] == "error: worker died"
+    assert (rows["b_killed_twice"]["status"], rows["b_killed_twice"]["runs"]) == ("error: worker died", "2")
     assert rows["b_killed_twice"]["score"] == "0"
     assert rows["c_right"]["status"] == rows["d_wrong"]["status"] == "graded"   # nothing else lost
+    assert rows["c_right"]["runs"] == rows["d_wrong"]["runs"] == "1"
     assert rows["d_wrong"]["lesson03.dense_backward"] == "1"  # dinputs right: 1 of 3 points
     feedback = next(Path(feedback_folder(str(out))).rglob("b_killed_twice/03_batched_dense.md")).read_text()
     assert "- Status: error: worker died" in feedback and "during each of 2 attempts" in feedback
+    again = next(Path(feedback_folder(str(out))).rglob("a_killed_once/03_batched_dense.md")).read_text()
+    assert "during grading's first attempt. So the notebook was graded again" in again

@@ -213,12 +213,25 @@ def test_every_status_is_as_expected(graded):
 
 def test_columns(graded):
     header = graded["header"]
-    assert header[:4] == ["notebook", "student", "lesson", "status"] and header[-3:] == ["score", "max_score", "percent"]
+    assert header[:5] == ["notebook", "student", "lesson", "status", "runs"] and header[-3:] == ["score", "max_score", "percent"]
     assert "lesson03.dense_backward" in header
     if SOLUTION_06.exists():
         assert {"lesson06.Layer_Dense", "lesson06.Activation_ReLU", "lesson06.Optimizer_SGD"} <= set(header)
         # an exercise outside a row's lesson is left empty
         assert graded["rows"]["submissions/alice/submission.ipynb"]["lesson06.Layer_Dense"] == ""
+
+
+def test_runs_counts_the_kernels_a_notebook_was_run_in(graded):
+    """1 for a notebook graded on its first run, 2 when its kernel died and it was run again (and died
+    again), empty when it never reached a kernel."""
+    runs = {name: row["runs"] for name, row in graded["rows"].items()}
+    died = {name for name, status in graded["cases"].items() if status == "error: kernel died"}
+    never = {name for name, status in graded["cases"].items()
+             if status in ("error: invalid JSON", "error: not a notebook", "error: empty file", "error: no lesson")}
+    assert died and never
+    assert {runs[name] for name in died} == {"2"}
+    assert {runs[name] for name in never} == {""}
+    assert {runs[name] for name in graded["cases"] if name not in died | never} == {"1"}
 
 
 def test_full_solution_scores_everything(graded):
@@ -303,7 +316,7 @@ def test_a_function_that_never_returns_is_stopped(graded):
 def test_broken_submissions_score_zero_with_a_reason(graded, name):
     row = graded["rows"][f"submissions/broken/{name}.ipynb"]
     assert row["score"] == "0" and row["status"] != "graded"
-    assert all(row[c] in ("0", "") for c in graded["header"][4:-3])
+    assert all(row[c] in ("0", "") for c in graded["header"][5:-3])
     assert row["percent"] == "0" and row["max_score"] == ("3" if row["lesson"] == "lesson03" else "")
     text = (graded["feedback"] / f"submissions/broken/{name}.md").read_text(encoding="utf-8")
     assert row["status"] in text

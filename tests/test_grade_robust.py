@@ -261,8 +261,10 @@ def test_a_kernel_killed_while_judged_is_started_again_and_the_feedback_says_so(
             command.communicate()
     assert command.returncode == 0, err
     row, text = _rows(base)["killed_once"], _feedback(base, "killed_once")
-    assert (row["status"], row["score"]) == ("graded", "3"), text
+    assert (row["status"], row["runs"], row["score"]) == ("graded", "2", "3"), text
     assert "run again in a fresh kernel and graded on that second run" in text
+    summary = (base / "out" / "grades_summary.txt").read_text(encoding="utf-8")
+    assert "Run twice (the kernel or worker of the first run died; `runs` is 2 in the CSV): 1: " in summary
     assert "the kernel stopped while the checks ran your code" in text
     _nothing_left(base)
 
@@ -272,7 +274,7 @@ def test_a_kernel_that_dies_on_each_attempt_scores_zero_and_says_it_happened_twi
     run = _grade(base, "--jobs", "1")
     assert run.returncode == 0, run.stderr
     row = _rows(base)["exits"]
-    assert (row["status"], row["score"]) == ("error: kernel died", "0")
+    assert (row["status"], row["runs"], row["score"]) == ("error: kernel died", "2", "0")
     assert "This happened twice" in _feedback(base, "exits")
     _nothing_left(base)
 

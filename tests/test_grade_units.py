@@ -63,17 +63,17 @@ def test_lesson_of_a_notebook(metadata, name, lesson):
 
 
 def test_csv_columns_are_the_union_and_empty_outside_a_rows_lesson():
-    a = Grade("a.ipynb", "lesson03", exercises=["lesson03.dense_backward"],
+    a = Grade("a.ipynb", "lesson03", exercises=["lesson03.dense_backward"], runs=1,
               results={"lesson03.dense_backward": Result("lesson03.dense_backward", "correct", "ok")})
-    b = Grade("b.ipynb", "lesson04", exercises=["lesson04.relu_backward"],
+    b = Grade("b.ipynb", "lesson04", exercises=["lesson04.relu_backward"], runs=2,
               results={"lesson04.relu_backward": Result("lesson04.relu_backward", "incorrect", "no")})
     c = Grade("c.ipynb", status="error: empty file", student="Jane Roe")
     lines = report.render([a, b, c]).splitlines()
     assert lines == [
-        "notebook,student,lesson,status,lesson03.dense_backward,lesson04.relu_backward,score,max_score,percent",
-        "a.ipynb,,lesson03,graded,3,,3,3,100",
-        "b.ipynb,,lesson04,graded,,0,0,1,0",
-        "c.ipynb,Jane Roe,,error: empty file,,,0,,0",
+        "notebook,student,lesson,status,runs,lesson03.dense_backward,lesson04.relu_backward,score,max_score,percent",
+        "a.ipynb,,lesson03,graded,1,3,,3,3,100",
+        "b.ipynb,,lesson04,graded,2,,0,0,1,0",
+        "c.ipynb,Jane Roe,,error: empty file,,,,0,,0",
     ]
 
 
@@ -91,23 +91,23 @@ def _dense(parts_right, outcome="incorrect"):
 
 
 def test_a_check_that_judges_parts_gives_a_point_per_part_right():
-    row = Grade("a.ipynb", "lesson03", exercises=["lesson03.dense_backward"],
+    row = Grade("a.ipynb", "lesson03", exercises=["lesson03.dense_backward"], runs=1,
                 results={"lesson03.dense_backward": _dense({"dinputs", "dweights"})})
     assert (row.points("lesson03.dense_backward"), row.max_points("lesson03.dense_backward")) == (2, 3)
     assert (row.score, row.max_score, row.percent) == (2, 3, 66.7)
-    assert report.render([row]).splitlines()[1] == "a.ipynb,,lesson03,graded,2,2,3,66.7"
+    assert report.render([row]).splitlines()[1] == "a.ipynb,,lesson03,graded,1,2,2,3,66.7"
 
 
 def test_whole_exercises_scores_one_point_only_when_all_is_right():
-    partly = Grade("a.ipynb", "lesson03", exercises=["lesson03.dense_backward"],
+    partly = Grade("a.ipynb", "lesson03", exercises=["lesson03.dense_backward"], runs=1,
                    results={"lesson03.dense_backward": _dense({"dinputs", "dweights"})}, whole_exercises=True)
-    right = Grade("b.ipynb", "lesson03", exercises=["lesson03.dense_backward"],
+    right = Grade("b.ipynb", "lesson03", exercises=["lesson03.dense_backward"], runs=1,
                   results={"lesson03.dense_backward": _dense({"dinputs", "dweights", "dbiases"}, "correct")},
                   whole_exercises=True)
     assert (partly.score, partly.max_score, partly.percent) == (0, 1, 0.0)
     assert (right.score, right.max_score, right.percent) == (1, 1, 100.0)
-    assert report.render([partly, right]).splitlines()[1:] == ["a.ipynb,,lesson03,graded,0,0,1,0",
-                                                               "b.ipynb,,lesson03,graded,1,1,1,100"]
+    assert report.render([partly, right]).splitlines()[1:] == ["a.ipynb,,lesson03,graded,1,0,0,1,0",
+                                                               "b.ipynb,,lesson03,graded,1,1,1,1,100"]
 
 
 def test_a_status_other_than_graded_scores_nothing_of_the_lessons_maximum():

@@ -241,6 +241,19 @@ def test_a_timeout_and_a_kernel_that_stopped_midway_score_what_they_earned_and_s
     assert "could not be graded (timeout). A cell ran past the time limit." in timed_out["output"]
 
 
+def test_the_output_says_what_happened_while_grading_but_not_the_instructors_sandbox_warning():
+    from checks.grade import gradescope
+    from checks.grade.sandbox import NO_SANDBOX_WARNING
+
+    again = _grade("06.ipynb", "lesson06", {e: ("correct", "ok") for e in SIX})
+    again.runs = 2
+    again.warnings = [NO_SANDBOX_WARNING, "Grading's first attempt ended early: the kernel stopped. So the "
+                      "notebook was run again in a fresh kernel and graded on that second run."]
+    results = _valid(gradescope.results([again], "lesson06"))
+    assert results["score"] == 6.0
+    assert "graded on that second run" in results["output"] and "--no-sandbox" not in results["output"]
+
+
 def _dense(parts_right, outcome="incorrect"):
     from checks.engine.result import Result
 

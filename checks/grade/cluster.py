@@ -8,7 +8,8 @@ filesystem shared with the grader, and they write nothing the grader reads. The 
 the CSV, the feedback, the class report and the run summary, exactly as after a local run.
 
 A worker that dies while grading a submission: the submission is graded once more (on whichever
-worker Dask picks), and if its worker dies again the row says `error: worker died`. Every other
+worker Dask picks), its row's `runs` is 2 and its feedback says why, and if its worker dies again the
+row says `error: worker died`. Every other
 submission is graded as usual. The attempts are counted on the scheduler (its metadata store),
 because Dask itself reschedules a lost task up to the scheduler's `allowed-failures` times
 (3 by default) without telling the client; a scheduler configured to give up sooner raises
@@ -43,7 +44,7 @@ def _attempts_key(run: str, index: int) -> list[str]:
 
 def died(shown: str) -> Grade:
     """The row of a submission whose worker died on every attempt."""
-    return Grade(shown, status=WORKER_DIED, detail=(
+    return Grade(shown, status=WORKER_DIED, runs=ATTEMPTS, detail=(
         f"The worker grading this notebook stopped (killed, out of memory, or its machine lost) during each "
         f"of {ATTEMPTS} attempts, so it was not graded. Nothing in the notebook is known to be at fault: "
         "grade it again on its own."))
@@ -63,7 +64,13 @@ def grade_bytes(name: str, shown: str, data: bytes, limits: Limits, run: str, in
     if attempt > ATTEMPTS:
         return died(shown)
     _worker_setup(limits)
-    return grade(Submission(Path(name), shown, lesson=lesson), limits, data)  # the path only names the kernel's copy
+    row = grade(Submission(Path(name), shown, lesson=lesson), limits, data)  # the path only names the kernel's copy
+    if attempt > 1:  # the row and the feedback say what happened to the first run
+        row.runs += attempt - 1
+        row.warnings.append("The worker grading this notebook stopped (killed, out of memory, or its machine lost) "
+                            "during grading's first attempt. So the notebook was graded again, from the start, "
+                            "and this is that second attempt's grade.")
+    return row
 
 
 def connect(scheduler: str):

@@ -47,6 +47,7 @@ class Grade:
     cell_errors: list = field(default_factory=list)  # what the notebook's own cells raised
     warnings: list = field(default_factory=list)  # about the grading itself (graded without the sandbox)
     student: str = ""  # from the LMS's naming of the file (students.py), set by the command
+    runs: int = 0  # how many times the notebook was run in a kernel: 2 when its first run's kernel (or worker) died
 
     whole_exercises: bool = False  # scoring: 1 point per exercise, only when it is all right (--whole-exercises)
 
@@ -148,6 +149,7 @@ def _grade(submission: Submission, limits: Limits, row: Grade, data) -> None:
             return
     for attempt in range(1, ATTEMPTS + 1):
         first = (row.status, row.detail)
+        row.runs += 1
         if not _attempt(nb, submission.path.name, data, exercises, limits, row):
             break
     if attempt > 1 and row.status == "graded":

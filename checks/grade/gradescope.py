@@ -31,6 +31,7 @@ from .execute import Limits
 from .grade_one import Grade, max_points
 from .judge import graded_exercises
 from .report import write_atomically
+from .sandbox import NO_SANDBOX_WARNING
 
 
 def normalise_lesson(text: str | None) -> str | None:
@@ -72,6 +73,9 @@ def results(grades: list[Grade], lesson: str | None = None, seconds: float = 0.0
         lines.append("No notebook (.ipynb) was found in your submission: upload your lesson notebook.")
         exercises = [e.id for e in graded_exercises(lesson)] if lesson else []
     else:
+        # what happened while it was graded (its first run's kernel died, it filled its disk), but not the
+        # instructor's --no-sandbox warning: in Gradescope's container that is Gradescope's wall's business
+        lines += [w for w in grade.warnings if w != NO_SANDBOX_WARNING]
         if len(grades) > 1:
             lines.append(f"Your submission has {len(grades)} notebooks; {grade.notebook} is the one scored.")
         exercises = [e.id for e in graded_exercises(lesson)] if lesson else grade.exercises

@@ -1,7 +1,8 @@
 """The grades CSV: one row per submission, written atomically (a temporary file, then os.replace).
 
 Columns: notebook (relative to the folder graded), student (from the LMS's naming, students.py),
-lesson, status, one column per graded exercise `lessonNN.name` (the union over the rows' lessons, in
+lesson, status, runs (how many times the notebook was run in a kernel: 1, or 2 when the kernel or
+worker of its first run died and it was graded on a second; empty when it never ran), one column per graded exercise `lessonNN.name` (the union over the rows' lessons, in
 course order; the exercise's points, empty where it is not in the row's lesson), score (the points),
 max_score (the lesson's points) and percent (score / max_score * 100, one decimal). An exercise whose
 check judges parts (lesson 3's dinputs, dweights, dbiases) scores one point per part right; with
@@ -45,10 +46,10 @@ def render(grades: list[Grade]) -> str:
     exercise_columns = columns(grades)
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(["notebook", "student", "lesson", "status", *exercise_columns, "score", "max_score", "percent"])
+    writer.writerow(["notebook", "student", "lesson", "status", "runs", *exercise_columns, "score", "max_score", "percent"])
     for g in grades:
         cells = [str(g.points(e)) if e in g.exercises else "" for e in exercise_columns]
-        writer.writerow([g.notebook, getattr(g, "student", ""), g.lesson, g.status, *cells, g.score,
+        writer.writerow([g.notebook, getattr(g, "student", ""), g.lesson, g.status, g.runs or "", *cells, g.score,
                          g.max_score if g.exercises else "", f"{g.percent:g}"])
     return out.getvalue()
 

@@ -29,6 +29,10 @@ def render(grades, limits, wall: str | None) -> str:
                                                if wall else ""),
         _scoring(grades),
     ]
+    again = [g.notebook for g in grades if g.runs > 1]
+    if again:
+        lines.append(f"Run twice (the kernel or worker of the first run died; `runs` is 2 in the CSV): {len(again)}: "
+                     + ", ".join(again))
     if wall:
         lines.append(f"Sandbox: on ({wall}): each kernel could write only into its own copy's folder, saw no "
                      "home, no other submission and no output folder, and had no network.")
