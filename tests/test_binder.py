@@ -100,10 +100,19 @@ RUNNER = textwrap.dedent("""
     import nbformat
     from nbclient import NotebookClient
 
-    def run(path):
+    def run(path, tries=2):
+        # A kernel that dies before it answers kernel_info has run nothing of the notebook: on a loaded
+        # machine (the whole suite on shared cores) that happened once, so such a start is tried once more.
+        # Any error after start-up is the notebook's and is reported.
         notebook = nbformat.read(path, as_version=4)
-        NotebookClient(notebook, timeout=600, kernel_name="python3", allow_errors=True,
-                       resources={"metadata": {"path": str(Path(path).parent)}}).execute()
+        try:
+            NotebookClient(notebook, timeout=600, startup_timeout=180, kernel_name="python3", allow_errors=True,
+                           resources={"metadata": {"path": str(Path(path).parent)}}).execute()
+        except RuntimeError as exc:
+            if tries > 1 and "before replying to kernel_info" in str(exc):
+                print(f"{path}: kernel start failed ({exc}); starting it again", file=sys.stderr)
+                return run(path, tries - 1)
+            raise
         return notebook
 
     probe = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(
