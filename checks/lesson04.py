@@ -11,7 +11,8 @@ import numpy as np
 
 from .lesson_helpers import estimate_probes as probes
 from .lesson_helpers import examples as example
-from .engine.diagnose import Mistake, compare, entries
+from .lesson_helpers.relu_mistakes import DRELU_DIAGNOSERS, MASK_DIAGNOSERS, VALUE_ADVICE
+from .engine.diagnose import compare
 from .engine.exercise import exercise, make_hint
 from .engine.answers import not_aliased
 from .engine.learner import caller_namespace, guarded_call, require_callable
@@ -62,112 +63,12 @@ def expected_gradient(dvalues, z) -> np.ndarray:
     return gradient
 
 
-# --- the mistakes this exercise is known for -------------------------------------------------------------
-
-def _alternative(got, expected, alternative) -> bool:
-    """got is this alternative answer, and the alternative is really a different answer here."""
-    return got.shape == alternative.shape and close(got, alternative) and not close(alternative, expected)
-
-
-def _mask_on_wrong_array(got, expected, context):
-    dvalues = context["dvalues"]
-    if _alternative(got, expected, dvalues * (dvalues > 0)):
-        return Mistake(
-            "mask_on_wrong_array",
-            "you zeroed the entries where dvalues is negative, but kept every entry where dvalues is "
-            "positive, whatever z was.",
-            "The mask comes from ReLU's forward pass: what did ReLU see there? The sign of the incoming "
-            "gradient says nothing about whether ReLU was on.",
-        )
-    return None
-
-
-def _forward_output(got, expected, context):
-    z = context["z"]
-    if _alternative(got, expected, np.maximum(0.0, z)):
-        return Mistake(
-            "forward_output",
-            "your answer is ReLU's output, max(0, z): the forward pass, not its gradient.",
-            "The backward pass passes the incoming gradient (dvalues) through where ReLU was on.",
-        )
-    return None
-
-
-def _relu_at_zero(got, expected, context):
-    z, dvalues = context["z"], context["dvalues"]
-    if np.any(z == 0) and _alternative(got, expected, dvalues * (z >= 0)):
-        return Mistake(
-            "relu_at_zero",
-            f"where z is exactly 0 ({entries(z == 0)}) you let the gradient through; elsewhere your answer "
-            "is right.",
-            "ReLU has a corner at 0, and the course (like the book) takes its derivative there to be 0: "
-            "an input of exactly 0 counts as off. Look at your comparison with 0.",
-        )
-    return None
-
-
-def _inverted_mask(got, expected, context):
-    z, dvalues = context["z"], context["dvalues"]
-    for off in (z <= 0, z < 0):
-        if _alternative(got, expected, dvalues * off):
-            return Mistake(
-                "inverted_mask",
-                "your answer keeps the gradient where ReLU was off and zeroes it where ReLU was on.",
-                "ReLU passes the gradient through where it passed its input through: where z > 0.",
-            )
-    return None
-
-
-def _no_mask(got, expected, context):
-    dvalues = context["dvalues"]
-    if _alternative(got, expected, dvalues):
-        return Mistake(
-            "mask_missing",
-            "your answer is dvalues unchanged: ReLU's local derivative was never applied.",
-            "The chain rule multiplies the incoming gradient by ReLU's own derivative, which is 0 where ReLU "
-            "was off. Which entries should become 0?",
-        )
-    return None
-
-
-def _integer_dtype(got, expected, context):
-    if not np.issubdtype(context["z"].dtype, np.integer):
-        return None
-    if _alternative(got, expected, np.trunc(expected)):
-        return Mistake(
-            "integer_dtype",
-            "z is an integer array here, and your result lost the fractional part of each gradient "
-            "(2.7 became 2): numbers written into an integer array are truncated, silently.",
-            "An array built from z (np.zeros_like(z), z.clip(...), a comparison times 1) has z's dtype, so it "
-            "is an integer array when z is one. Build the result from dvalues (dvalues.copy()), or give it a "
-            "float dtype.",
-        )
-    return None
-
-
-def _mask_from_dvalues(got, expected, context):
-    dvalues = context["dvalues"]
-    for alternative in ((dvalues > 0) * 1.0, (dvalues >= 0) * 1.0, (dvalues != 0) * 1.0):
-        if _alternative(got, expected, alternative):
-            return Mistake(
-                "mask_on_wrong_array",
-                "your mask is 1 wherever dvalues is positive, and here every entry of dvalues is: the mask "
-                "was taken from dvalues.",
-                "The mask is ReLU's own derivative, so it comes from ReLU's input in the forward pass. Which "
-                "of the lesson's arrays is that?",
-            )
-    return None
-
-
-DIAGNOSERS = (_integer_dtype, _mask_on_wrong_array, _forward_output, _relu_at_zero, _inverted_mask, _no_mask)
-
-
 def _compare(value, expected, dvalues, z, what, case) -> np.ndarray:
     """compare() with this lesson's diagnosers; their context is only built for a wrong answer."""
     got = as_float64(value, PART, what)
     if close(got, expected):
         return got
-    return compare(PART, value, expected, what=what, case=case, diagnosers=DIAGNOSERS, context=_context(dvalues, z),
+    return compare(PART, value, expected, what=what, case=case, diagnosers=DRELU_DIAGNOSERS, context=_context(dvalues, z),
                    advice=VALUE_ADVICE)
 
 
@@ -262,16 +163,6 @@ def relu_backward(fn, rng):
             "and dvalues was left as it was. ReLU's gradient is the incoming one where z > 0, and 0 elsewhere.")
 
 
-def _mask_times_dvalues(got, expected, context):
-    if _alternative(got, expected, context["dvalues"] * expected):
-        return Mistake(
-            "upstream_included",
-            "this is the mask already multiplied by dvalues (that is drelu, the next step).",
-            "The mask is ReLU's own derivative, before the chain rule brings in dvalues: only 1s and 0s.",
-        )
-    return None
-
-
 @exercise(LESSON, "ReLU's mask (local derivative) on the lesson's example", graded=False, hints=MASK_HINTS)
 def mask(value, rng):
     z = example.relu_z()
@@ -279,32 +170,10 @@ def mask(value, rng):
     expected = expected_gradient(np.ones(z.shape), z)
     context = {"z": z, "dvalues": np.asarray(example.relu_dvalues(), dtype=np.float64)}
     got = compare("mask", value, expected, what="your value", case="for the lesson's example",
-                  diagnosers=(_mask_times_dvalues, _mask_from_dvalues, _forward_output, _mask_one_at_zero,
-                              _inverted_mask_alone),
+                  diagnosers=MASK_DIAGNOSERS,
                   context=context, advice=VALUE_ADVICE)
     _exact_zeros(got, z, "your value", "for the lesson's example")
     return "The mask is 1 where z > 0 and 0 elsewhere: ReLU's derivative, entry by entry, with z's shape."
-
-
-def _mask_one_at_zero(got, expected, context):
-    z = context["z"]
-    if np.any(z == 0) and _alternative(got, expected, (z >= 0) * 1.0):
-        return Mistake(
-            "relu_at_zero",
-            f"your mask is 1 where z is exactly 0 ({entries(z == 0)}); everywhere else it is right.",
-            "ReLU has a corner at 0, and the course (like the book) takes its derivative there to be 0: an "
-            "input of exactly 0 counts as off. so its mask entry is 0.",
-        )
-    return None
-
-
-def _inverted_mask_alone(got, expected, context):
-    return _inverted_mask(got, expected, {**context, "dvalues": np.ones(expected.shape)})
-
-
-# ReLU works entry by entry: advice about products and their inner dimensions does not apply.
-VALUE_ADVICE = {"wrong_shape": "The mask and drelu have the shape of z: one entry per entry of z.",
-                "wrong_values": "Look at one entry where yours is off: was ReLU on there (z > 0) or off?"}
 
 
 @exercise(LESSON, "drelu on the lesson's example", graded=False, hints=DRELU_HINTS)

@@ -25,7 +25,8 @@ from .engine.objects import attribute_sharing, construct, get, method, require_c
 from .engine.reference import away_from_kink, dense_forward, dense_gradients, relu_forward
 from .engine.shapes import layer_backward_explaining_shapes
 from .engine.verdict import Incorrect, PartJudge, Raised
-from .lesson04 import DIAGNOSERS as RELU_DIAGNOSERS, expected_gradient as relu_expected
+from .lesson04 import expected_gradient as relu_expected
+from .lesson_helpers.relu_mistakes import DRELU_DIAGNOSERS as RELU_DIAGNOSERS
 from .lesson_helpers.lesson06_network import network_loss, network_loss_after  # noqa: F401  (the lesson's value checks)
 
 LESSON, NOTEBOOK = "lesson06", "06_layer_classes"

@@ -830,6 +830,8 @@ def test_wrong_types_name_the_check_the_learner_ran(name, thing):
 class PreOrderReversed(Value):
     """Peer code: lists each node when first reached (before its parents), then walks the list reversed."""
 
+    walk_reversed = True
+
     def backward(self):
         order, visited = [], set()
 
@@ -842,25 +844,14 @@ class PreOrderReversed(Value):
 
         visit(self)
         self.grad = 1.0
-        for node in reversed(order):
+        for node in reversed(order) if self.walk_reversed else order:
             node._backward()
 
 
 class PreOrder(PreOrderReversed):
-    def backward(self):
-        order, visited = [], set()
+    """The same pre-order list, walked as it stands."""
 
-        def visit(node):
-            if node not in visited:
-                visited.add(node)
-                order.append(node)
-                for parent in node.parents:
-                    visit(parent)
-
-        visit(self)
-        self.grad = 1.0
-        for node in order:
-            node._backward()
+    walk_reversed = False
 
 
 @pytest.mark.parametrize("engine", [PreOrderReversed, PreOrder])

@@ -85,14 +85,20 @@ def _answers_by_lesson() -> dict:
     return found
 
 
+def _check_modules() -> list:
+    """The modules whose strings a learner may read: the lessons' (checks/*.py) and their helpers'
+    (checks/lesson_helpers/, where lessons keep the mistakes they know by name)."""
+    return sorted((ROOT / "checks").glob("*.py")) + sorted((ROOT / "checks" / "lesson_helpers").rglob("*.py"))
+
+
 def test_no_message_of_the_checks_hands_over_an_answer():
-    """Every string of checks/*.py (messages, advice, hints): a lesson's module against its own answers,
-    a shared module (`_diagnose`, `_answers`, ...) against every lesson's."""
+    """Every string of the checks' modules (messages, advice, hints): a lesson's module against its own
+    answers, a helper module against every lesson's."""
     answers = _answers_by_lesson()
     every = [line for lines in answers.values() for line in lines]
     leaks = []
-    for path in sorted((ROOT / "checks").glob("*.py")):
-        lines = answers.get(path.stem, every if path.stem.startswith("_") else [])
+    for path in _check_modules():
+        lines = answers.get(path.stem, every if path.parent.name != "checks" else [])
         leaks += [f"{where}: {found}" for where, text in module_strings(path) for found in shown(text, lines)]
     assert not leaks, "messages that hand over an answer:\n" + "\n".join(leaks)
 
@@ -123,6 +129,6 @@ def test_what_does_not(text, answer):
 def test_no_message_of_the_checks_says_which_way_to_move_a_number():
     from tests.checks_util import DIRECTION_WORDS
 
-    found = [f"{where}: {text!r}" for path in sorted((ROOT / "checks").glob("*.py"))
+    found = [f"{where}: {text!r}" for path in _check_modules()
              for where, text in module_strings(path) for word in DIRECTION_WORDS if word in text.lower()]
     assert not found, "direction words in messages:\n" + "\n".join(found)

@@ -19,10 +19,10 @@ def relu_forward(z):
     return np.maximum(0.0, z)
 
 
-def dense_gradients(dvalues, inputs, weights, biases=None):
-    """Gradients of L = sum(dvalues * dense_forward(...)), numerically.
+def dense_gradients(dvalues, inputs, weights, biases=None, step: float = 1e-5):
+    """Gradients of L = sum(dvalues * dense_forward(...)), numerically, by central differences of `step`.
 
-    dvalues (N, n_out), inputs (N, n_in), weights (n_in, n_out)
+    dvalues (N, n_out), inputs (N, n_in), weights (n_in, n_out), biases (1, n_out) or None (zeros)
     -> dinputs (N, n_in), dweights (n_in, n_out), dbiases (1, n_out)
     """
     dvalues = np.asarray(dvalues, dtype=np.float64)
@@ -34,9 +34,9 @@ def dense_gradients(dvalues, inputs, weights, biases=None):
         return float(np.sum(dvalues * dense_forward(i, w, b)))
 
     return (
-        central_difference(lambda i: loss(i, weights, biases), inputs),
-        central_difference(lambda w: loss(inputs, w, biases), weights),
-        central_difference(lambda b: loss(inputs, weights, b), biases),
+        central_difference(lambda i: loss(i, weights, biases), inputs, step),
+        central_difference(lambda w: loss(inputs, w, biases), weights, step),
+        central_difference(lambda b: loss(inputs, weights, b), biases, step),
     )
 
 
@@ -55,20 +55,6 @@ def away_from_kink(rng, shape, scale=2.0, margin=1e-2):
 
 def exact_dense_gradients(dvalues, inputs, weights, biases=None):
     """dense_gradients, exact to rounding: the loss is linear in every element, so a step of 1 loses nothing
-    to truncation and little to rounding (about 1e-15 of the gradient's size). For telling a derived
-    gradient from a finite difference (`_estimate`)."""
-    from .estimate import exact_slopes
-
-    dvalues = np.asarray(dvalues, dtype=np.float64)
-    inputs = np.asarray(inputs, dtype=np.float64)
-    weights = np.asarray(weights, dtype=np.float64)
-    biases = np.zeros((1, weights.shape[1])) if biases is None else np.asarray(biases, dtype=np.float64)
-
-    def loss(i, w, b):
-        return float(np.sum(dvalues * dense_forward(i, w, b)))
-
-    return (
-        exact_slopes(lambda i: loss(i, weights, biases), inputs, 1.0),
-        exact_slopes(lambda w: loss(inputs, w, biases), weights, 1.0),
-        exact_slopes(lambda b: loss(inputs, weights, b), biases, 1.0),
-    )
+    to truncation and little to rounding (about 1e-15 of the gradient's size), as estimate.exact_slopes
+    says. For telling a derived gradient from a finite difference (`estimate`)."""
+    return dense_gradients(dvalues, inputs, weights, biases, step=1.0)

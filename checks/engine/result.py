@@ -18,6 +18,18 @@ OUTCOMES = {
     "uncheckable": ("?", "Could not check", "#8250df"),
     "not_checked": ("?", "Not checked", "#6e7781"),
 }
+NOTE_COLOUR = "#0969da"  # the border of hints, notices and solutions: not an outcome
+
+
+def _box(colour: str, title: str, body: str) -> str:
+    """Every box the checks show: a bold title over `body` (HTML), behind a left border in `colour`."""
+    return (f'<div style="border-left: 4px solid {colour}; padding: 4px 10px; margin: 2px 0">'
+            f"<b>{html.escape(title)}</b>{body}</div>")
+
+
+def _prose(text: str) -> str:
+    """Plain text as HTML that keeps its line breaks and wraps long lines, in the notebook's own font."""
+    return f'<pre style="white-space: pre-wrap; margin: 4px 0 0 0; font-family: inherit">{html.escape(text)}</pre>'
 
 
 @dataclass(frozen=True)
@@ -67,13 +79,7 @@ class Result:
         return str(self)
 
     def _repr_html_(self) -> str:
-        colour = OUTCOMES[self.outcome][2]
-        return (
-            f'<div style="border-left: 4px solid {colour}; padding: 4px 10px; margin: 2px 0">'
-            f"<b>{html.escape(self.label)}</b>"
-            f'<pre style="white-space: pre-wrap; margin: 4px 0 0 0; font-family: inherit">'
-            f"{html.escape(self.message)}</pre></div>"
-        )
+        return _box(OUTCOMES[self.outcome][2], self.label, _prose(self.message))
 
 
 class CheckFailed(AssertionError):
@@ -97,12 +103,7 @@ class Note:
     __repr__ = __str__
 
     def _repr_html_(self) -> str:
-        return (
-            '<div style="border-left: 4px solid #0969da; padding: 4px 10px; margin: 2px 0">'
-            f"<b>{html.escape(self.title)}</b>"
-            f'<pre style="white-space: pre-wrap; margin: 4px 0 0 0; font-family: inherit">'
-            f"{html.escape(self.text)}</pre></div>"
-        )
+        return _box(NOTE_COLOUR, self.title, _prose(self.text))
 
 
 @dataclass(frozen=True)
@@ -118,8 +119,4 @@ class Code:
     __repr__ = __str__
 
     def _repr_html_(self) -> str:
-        return (
-            '<div style="border-left: 4px solid #0969da; padding: 4px 10px; margin: 2px 0">'
-            f"<b>{html.escape(self.title)}</b>"
-            f'<pre style="margin: 4px 0 0 0"><code>{html.escape(self.code)}</code></pre></div>'
-        )
+        return _box(NOTE_COLOUR, self.title, f'<pre style="margin: 4px 0 0 0"><code>{html.escape(self.code)}</code></pre>')
