@@ -12,7 +12,8 @@ parent could be counted twice in one reading).
 
 A cell that waits without using the CPU (`time.sleep`, `input()`) is stopped by nbclient's own
 wall-clock timeout, the backstop: WALL_FACTOR times the cell's limit, and all cells together within
-WALL_FACTOR times the notebook's limit, so a grading run always ends.
+WALL_FACTOR times the notebook's limit, so a grading run always ends (execute.Limits.cell_wall_seconds,
+notebook_wall_seconds).
 """
 from __future__ import annotations
 
@@ -59,16 +60,8 @@ class CpuWatch:
         self.notebook_start = self.cell_start = None  # the tree's CPU seconds when they started
         self.reached = ""
         self.tripped = asyncio.Event()
-        self.wall_deadline = time.monotonic() + self.notebook_wall_seconds
+        self.wall_deadline = time.monotonic() + limits.notebook_wall_seconds
         self.notebook_wall_cut = False  # the last cell's backstop was what was left of the notebook's
-
-    @property
-    def cell_wall_seconds(self) -> float:
-        return WALL_FACTOR * self.limits.cell_seconds
-
-    @property
-    def notebook_wall_seconds(self) -> float:
-        return WALL_FACTOR * self.limits.notebook_seconds
 
     def reading(self) -> float | None:
         pid = self.kernel_pid()
@@ -107,5 +100,5 @@ class CpuWatch:
     def wall_timeout(self, cell) -> int:
         """nbclient's timeout_func: the wall-clock backstop of this cell (whole seconds, at least 1)."""
         left = self.wall_deadline - time.monotonic()
-        self.notebook_wall_cut = left < self.cell_wall_seconds
-        return max(1, int(min(self.cell_wall_seconds, left) + 0.999))
+        self.notebook_wall_cut = left < self.limits.cell_wall_seconds
+        return max(1, int(min(self.limits.cell_wall_seconds, left) + 0.999))

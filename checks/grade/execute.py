@@ -38,12 +38,24 @@ class Limits:
     sandbox: bool = True  # run the kernel walled off (sandbox.py); False only with --no-sandbox
     hidden: tuple = ()  # folders the kernel must not see beside the homes and temporary folders
     call_backstop_seconds: float = 0.0  # wall time of one call before it is stopped anyway (0: see below)
+    cell_backstop_seconds: float = 0.0  # wall time of one cell before it is stopped anyway (0: see below)
+    notebook_backstop_seconds: float = 0.0  # wall time of all the cells before they are stopped anyway (0: below)
 
     @property
     def call_wall_seconds(self) -> float:
         """The wall-clock backstop of one call: CPU time is the limit (a busy machine slows honest code
         down, it does not make it use more CPU); this only stops a call that waits without end."""
         return self.call_backstop_seconds or max(30.0, 15 * self.call_seconds)
+
+    @property
+    def cell_wall_seconds(self) -> float:
+        """The wall-clock backstop of one cell (cpu_time.py): stops a cell that waits (input(), time.sleep)."""
+        return self.cell_backstop_seconds or WALL_FACTOR * self.cell_seconds
+
+    @property
+    def notebook_wall_seconds(self) -> float:
+        """The wall-clock backstop of all of a notebook's cells: a grading run always ends."""
+        return self.notebook_backstop_seconds or WALL_FACTOR * self.notebook_seconds
 
 
 @dataclass
@@ -172,10 +184,9 @@ def _failed(run: Run, exc: Exception, limits: Limits, watch: CpuWatch) -> None:
                  if watch.reached == "notebook" else f"the time limit of a cell ({limits.cell_seconds:g} s of CPU time)")
         run.status, run.detail = "timeout", f"A cell ran past {limit} and was stopped."
     elif isinstance(exc, CellTimeoutError):
-        backstop = (f"the notebook's ({watch.notebook_wall_seconds:g} s, {WALL_FACTOR} times its "
-                    f"{limits.notebook_seconds:g} s of CPU time)" if watch.notebook_wall_cut
-                    else f"a cell's ({watch.cell_wall_seconds:g} s, {WALL_FACTOR} times its "
-                    f"{limits.cell_seconds:g} s of CPU time)")
+        backstop = (f"the notebook's ({limits.notebook_wall_seconds:g} s; its limit is {limits.notebook_seconds:g} s "
+                    "of CPU time)" if watch.notebook_wall_cut
+                    else f"a cell's ({limits.cell_wall_seconds:g} s; its limit is {limits.cell_seconds:g} s of CPU time)")
         run.status, run.detail = "timeout", (
             f"A cell ran past the wall-clock backstop, {backstop}, and was stopped: it was waiting (time.sleep, "
             "input()) rather than computing, or the machine was too busy to run it.")

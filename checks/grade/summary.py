@@ -6,7 +6,6 @@ import collections
 import datetime
 from pathlib import Path
 
-from .cpu_time import WALL_FACTOR
 from .report import write_atomically
 from .sandbox import NO_SANDBOX_WARNING
 
@@ -25,7 +24,8 @@ def render(grades, limits, wall: str | None) -> str:
         f"Grading run: {when}",
         f"Notebooks: {len(grades)}; " + ", ".join(f"{status}: {n}" for status, n in sorted(statuses.items())),
         f"Limits per kernel: {limits.cell_seconds:g} s of CPU time a cell, {limits.notebook_seconds:g} s a notebook "
-        f"(wall-clock backstops: {WALL_FACTOR} times each), {limits.call_seconds:g} s of CPU time a call while checking, {limits.memory_mb} MB of memory, "
+        f"(wall-clock backstops: {limits.cell_wall_seconds:g} s and {limits.notebook_wall_seconds:g} s), "
+        f"{limits.call_seconds:g} s of CPU time a call while checking, {limits.memory_mb} MB of memory, "
         f"files up to {limits.file_mb} MB" + (f", {limits.disk_mb} MB written in all, {limits.processes} processes"
                                                if wall else ""),
         _scoring(grades),
