@@ -152,9 +152,8 @@ def _nothing_left(base: Path, seconds: float = 20) -> None:
 # ---- load: CPU time, not wall time ----
 
 class CpuHog:
-    """`count` processes spinning on the CPU, each for at most `seconds`, ended (by id) on exit.
-
-    cores: the cores they are pinned to (default: any). Each is then in a session of its own: the
+    """`count` processes spinning on the CPU, each for at most `seconds`, ended (by id) on exit; `cores`:
+    the cores they are pinned to (default: any). Each is in a session of its own, as a kernel is: the
     scheduler shares a core between sessions first (autogroups), so hogs in one session would take one
     share between them, not one each."""
 
@@ -163,7 +162,7 @@ class CpuHog:
         self.marker = f"cpu-hog-{os.getpid()}-{time.monotonic_ns()}"
         pin = (lambda: os.sched_setaffinity(0, cores)) if cores else None
         self.processes = [subprocess.Popen([sys.executable, "-c", code, self.marker], preexec_fn=pin,
-                                           start_new_session=bool(cores)) for _ in range(count)]
+                                           start_new_session=True) for _ in range(count)]
 
     def __enter__(self):
         return self
