@@ -42,7 +42,7 @@ def parser() -> argparse.ArgumentParser:
     _gradescope_arguments(p)
     p.add_argument("--jobs", type=int, default=os.cpu_count(), help="submissions graded at once (default: the number of cores)")
     p.add_argument("--cell-timeout", type=float, default=defaults.cell_seconds, help="seconds of CPU time one cell may use (its kernel's whole process tree); a cell still running after "
-                   f"{WALL_FACTOR} times this in wall-clock time (waiting on input(), say) is stopped too (default: %(default)s)")
+                   f"{WALL_FACTOR} times this in wall-clock time (in time.sleep, say) is stopped too (default: %(default)s)")
     p.add_argument("--notebook-timeout", type=float, default=defaults.notebook_seconds, help="seconds of CPU time all of a notebook's cells may use together, "
                    f"and {WALL_FACTOR} times this in wall-clock time (default: %(default)s)")
     p.add_argument("--call-timeout", type=float, default=defaults.call_seconds, help="seconds of CPU time one call of the learner's code may use during checking (default: %(default)s)")

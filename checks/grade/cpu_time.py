@@ -10,7 +10,7 @@ threads, numpy's, subprocesses; in the sandbox an orphan is adopted by bubblewra
 A limit is reached when two readings in a row are past it (a child ended between reading it and its
 parent could be counted twice in one reading).
 
-A cell that waits without using the CPU (`time.sleep`, `input()`) is stopped by nbclient's own
+A cell that waits without using the CPU (`time.sleep`, a blocking read) is stopped by nbclient's own
 wall-clock timeout, the backstop: WALL_FACTOR times the cell's limit, and all cells together within
 WALL_FACTOR times the notebook's limit, so a grading run always ends (execute.Limits.cell_wall_seconds,
 notebook_wall_seconds).

@@ -49,7 +49,7 @@ class Limits:
 
     @property
     def cell_wall_seconds(self) -> float:
-        """The wall-clock backstop of one cell (cpu_time.py): stops a cell that waits (input(), time.sleep)."""
+        """The wall-clock backstop of one cell (cpu_time.py): stops a cell that waits (time.sleep, a blocking read)."""
         return self.cell_backstop_seconds or WALL_FACTOR * self.cell_seconds
 
     @property
@@ -188,8 +188,8 @@ def _failed(run: Run, exc: Exception, limits: Limits, watch: CpuWatch) -> None:
                     "of CPU time)" if watch.notebook_wall_cut
                     else f"a cell's ({limits.cell_wall_seconds:g} s; its limit is {limits.cell_seconds:g} s of CPU time)")
         run.status, run.detail = "timeout", (
-            f"A cell ran past the wall-clock backstop, {backstop}, and was stopped: it was waiting (time.sleep, "
-            "input()) rather than computing, or the machine was too busy to run it.")
+            f"A cell ran past the wall-clock backstop, {backstop}, and was stopped: it was waiting (in time.sleep, "
+            "say) rather than computing, or the machine was too busy to run it.")
     elif isinstance(exc, DeadKernelError):
         run.status, run.detail = "error: kernel died", (
             "The kernel stopped while running the notebook (a call to os._exit or exit(), a crash, or "
