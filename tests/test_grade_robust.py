@@ -152,12 +152,17 @@ def _nothing_left(base: Path, seconds: float = 20) -> None:
 # ---- load: CPU time, not wall time ----
 
 class CpuHog:
-    """`count` processes spinning on the CPU, each for at most `seconds`, ended (by id) on exit."""
+    """`count` processes spinning on the CPU, each for at most `seconds`, ended (by id) on exit; `cores`:
+    the cores they are pinned to (default: any). Each is in a session of its own, as a kernel is: the
+    scheduler shares a core between sessions first (autogroups), so hogs in one session would take one
+    share between them, not one each."""
 
-    def __init__(self, count: int, seconds: float):
+    def __init__(self, count: int, seconds: float, cores=None):
         code = f"import time\nend = time.monotonic() + {seconds}\nwhile time.monotonic() < end:\n    pass"
         self.marker = f"cpu-hog-{os.getpid()}-{time.monotonic_ns()}"
-        self.processes = [subprocess.Popen([sys.executable, "-c", code, self.marker]) for _ in range(count)]
+        pin = (lambda: os.sched_setaffinity(0, cores)) if cores else None
+        self.processes = [subprocess.Popen([sys.executable, "-c", code, self.marker], preexec_fn=pin,
+                                           start_new_session=True) for _ in range(count)]
 
     def __enter__(self):
         return self
@@ -222,6 +227,120 @@ def test_a_call_that_waits_without_end_is_stopped_by_the_wall_clock_backstop(bas
     result = row.results["lesson03.dense_backward"]
     assert (row.status, row.score, result.diagnosis) == ("graded", 0, "timeout"), (row.status, row.detail)
     assert "was stopped after 2 s" in result.message
+    _nothing_left(base)
+
+
+# ---- cells: CPU time too, and wall-clock backstops ----
+
+def _grade_here(base: Path, monkeypatch, nb, limits_options: dict):
+    """Grade `nb` (lesson 3) in this process with `limits_options`; returns the row, the text its cells
+    printed, and the seconds grading took."""
+    from checks.grade import grade_one
+    from checks.grade.discover import Submission
+    from checks.grade.execute import Limits
+
+    path = write(base / "submissions", "03_batched_dense.ipynb", nb)
+    monkeypatch.setenv("TMPDIR", str(base.tmp))
+    monkeypatch.setattr(tempfile, "tempdir", None)
+    for name, value in (("BACKPROP_PROGRESS", "off"), ("BACKPROP_TIME_LIMIT", "2"), ("BACKPROP_WALL_LIMIT", "45")):
+        monkeypatch.setenv(name, value)  # as a grading worker has them (pool._worker_setup)
+    ran, run_notebook = [], grade_one.run_notebook
+
+    def keeping_outputs(nb, workdir, limits):  # the notebook the kernel ran, with its outputs
+        ran.append(nb)
+        return run_notebook(nb, workdir, limits)
+
+    monkeypatch.setattr(grade_one, "run_notebook", keeping_outputs)
+    started = time.monotonic()
+    row = grade_one.grade(Submission(path, "03_batched_dense.ipynb"), Limits(hidden=(str(base),), **limits_options))
+    printed = "".join(o.get("text", "") for c in ran[-1].cells if c.cell_type == "code" for o in c.get("outputs", []))
+    return row, printed, time.monotonic() - started
+
+
+HONEST_WORK = """
+    import time
+    _cpu, _wall, _sum = time.process_time(), time.monotonic(), 0
+    while time.process_time() - _cpu < 1.5:  # about 1.5 s of CPU time of honest work
+        _sum += sum(range(1000))
+    print(f"cpu {time.process_time() - _cpu:.2f} wall {time.monotonic() - _wall:.2f}")
+"""
+
+
+def test_an_honest_cell_slowed_far_past_its_limit_by_load_keeps_its_marks(base, monkeypatch):
+    """Four hogs on the grader's core give the kernel a fifth of it: the cell's 1.5 s of CPU take several
+    times the 2.5 s limit in wall time. Only CPU time counts, so it is graded, with full marks."""
+    nb = insert_before(notebook("solutions/03_batched_dense.ipynb"), "def dense_backward", HONEST_WORK)
+    core = min(os.sched_getaffinity(0))
+    saved = os.sched_getaffinity(0)
+    os.sched_setaffinity(0, {core})  # this thread starts the kernel: it inherits the one core
+    try:
+        with CpuHog(count=4, seconds=600, cores={core}):
+            # Backstops far off: a busy shared test machine must not make this a test of them.
+            row, printed, _ = _grade_here(base, monkeypatch, nb, dict(
+                cell_seconds=2.5, notebook_seconds=60, cell_backstop_seconds=150, notebook_backstop_seconds=600))
+    finally:
+        os.sched_setaffinity(0, saved)
+    cpu, wall = (float(x) for x in printed.split("cpu ", 1)[1].split()[0:3:2])
+    assert (row.status, row.score, row.detail) == ("graded", 3, ""), printed
+    assert 1.5 <= cpu < 2.5 and wall > 2 * 2.5, printed  # past the limit in wall time, not in CPU time
+    _nothing_left(base)
+
+
+SPINS_IN_A_SUBPROCESS = """
+    import subprocess, sys, time
+    subprocess.Popen([sys.executable, "-c", "while True: pass", "MARKER"])
+    time.sleep(600)  # the kernel itself waits: its child spins
+"""
+SPINS_IN_THREADS = """
+    import threading, time
+    def spin():
+        while True:
+            pass
+    for _ in range(2):
+        threading.Thread(target=spin, daemon=True).start()
+    time.sleep(600)
+"""
+SPINS_AND_SAYS_HOW_LONG = """
+    import time
+    _cpu, _next = time.process_time(), 0.5
+    while True:
+        if time.process_time() - _cpu >= _next:
+            print(f"cpu {_next}", flush=True)
+            _next += 0.5
+"""
+SPINS_A_LITTLE_IN_EACH = "import time\n_cpu = time.process_time()\nwhile time.process_time() - _cpu < 1.2:\n    pass"
+
+
+@pytest.mark.parametrize("case", ["loop", "threads", "subprocess", "notebook"])
+def test_a_cell_past_its_cpu_time_is_stopped_wherever_the_cpu_is_used(base, monkeypatch, case):
+    """A cell is stopped after 3 s of CPU time, used by the kernel itself, its threads, or a process it
+    started; and a notebook after 3 s of CPU time in all, in cells of 1.2 s each. (The backstops are a
+    minute off: a cell stopped by one would not be stopped by CPU time.)"""
+    nb = notebook("solutions/03_batched_dense.ipynb")
+    if case == "notebook":
+        nb = append(nb, *[SPINS_A_LITTLE_IN_EACH] * 4)
+    else:
+        source = {"loop": SPINS_AND_SAYS_HOW_LONG, "threads": SPINS_IN_THREADS,
+                  "subprocess": SPINS_IN_A_SUBPROCESS.replace("MARKER", str(base.tmp))}[case]
+        nb = insert_before(nb, "def dense_backward", source)
+    notebook_seconds = 3 if case == "notebook" else 60
+    row, printed, _ = _grade_here(base, monkeypatch, nb, dict(
+        cell_seconds=3, notebook_seconds=notebook_seconds, cell_backstop_seconds=60, notebook_backstop_seconds=120))
+    limit = "the notebook's time limit (3 s of CPU time)" if case == "notebook" else "the time limit of a cell (3 s of CPU time)"
+    assert (row.status, row.score, row.detail) == ("timeout", 0, f"A cell ran past {limit} and was stopped.")
+    if case == "loop":  # what it printed before it was stopped: it had used about 3 s, not much more
+        said = [float(line.split()[1]) for line in printed.splitlines() if line.startswith("cpu ")]
+        assert said and 1.5 <= max(said) <= 4.5, printed
+    _nothing_left(base)  # the subprocess too (its command line holds the marker)
+
+
+def test_a_cell_that_waits_without_end_is_stopped_by_the_wall_clock_backstop(base, monkeypatch):
+    nb = insert_before(notebook("solutions/03_batched_dense.ipynb"), "def dense_backward", "import time\ntime.sleep(10**6)")
+    row, _, seconds = _grade_here(base, monkeypatch, nb, dict(cell_seconds=3, notebook_seconds=60))
+    assert (row.status, row.score) == ("timeout", 0)
+    assert row.detail.startswith("A cell ran past the wall-clock backstop, a cell's (15 s; its limit is 3 s of CPU "
+                                 "time), and was stopped: it was waiting"), row.detail
+    assert 15 <= seconds < 300
     _nothing_left(base)
 
 

@@ -265,3 +265,44 @@ def test_the_run_summary_says_how_scores_were_counted():
     for row in rows:
         row.whole_exercises = True
     assert "Scoring: whole exercises (--whole-exercises)" in summary.render(rows, Limits(), "bubblewrap 0.8.0")
+
+
+def test_the_run_summary_says_cells_are_limited_in_cpu_time_with_wall_clock_backstops():
+    from checks.grade import summary
+    from checks.grade.execute import Limits
+
+    text = summary.render([], Limits(cell_seconds=8, notebook_seconds=60), "bubblewrap 0.8.0")
+    assert "Limits per kernel: 8 s of CPU time a cell, 60 s a notebook (wall-clock backstops: 40 s and 300 s)" in text
+
+
+# Spends 0.5 s of CPU time in a child it waits for, starts a grandchild that spends 0.5 s and then waits,
+# and says when both are done; then it waits too.
+_FAMILY = """
+import subprocess, sys, time
+burn = "import time\\nt = time.process_time()\\nwhile time.process_time() - t < 0.5:\\n    pass\\n"
+subprocess.run([sys.executable, "-c", burn])
+child = subprocess.Popen([sys.executable, "-c",
+                          "import subprocess, sys, time\\nsubprocess.Popen([sys.executable, '-c', %r + 'print(1, flush=True)\\\\ntime.sleep(60)'])\\ntime.sleep(60)" % burn],
+                         stdout=subprocess.PIPE)
+child.stdout.readline()
+print("done", flush=True)
+time.sleep(60)
+"""
+
+
+def test_a_process_trees_cpu_time_counts_its_ended_children_and_its_grandchildren():
+    import psutil
+
+    from checks.grade.cpu_time import tree_cpu_seconds
+
+    family = subprocess.Popen([sys.executable, "-c", _FAMILY], stdout=subprocess.PIPE, text=True)
+    try:
+        assert family.stdout.readline().strip() == "done"
+        alone = sum(psutil.Process(family.pid).cpu_times()[:2])  # its own, without the family's
+        assert tree_cpu_seconds(family.pid) >= alone + 0.95  # 0.5 s ended and waited for, 0.5 s in a grandchild
+    finally:
+        for process in psutil.Process(family.pid).children(recursive=True):
+            process.kill()
+        family.kill()
+        family.wait()
+    assert tree_cpu_seconds(family.pid) is None

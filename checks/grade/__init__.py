@@ -12,6 +12,7 @@ Modules, one idea each:
     students   whose it is, from the names LMS downloads give (Canvas, Moodle, Blackboard, Gradescope)
     kernel     starting a kernel with limits (memory, environment, working folder)
     execute    running the copied notebook's cells (nbclient), and what went wrong
+    cpu_time   the cells' limits in the kernel's CPU time, watched from the grader, with wall-clock backstops
     agent      the kernel-side half of the proxies (sent to the kernel as source)
     wire       plain values to and from files the kernel exchanges with the grader
     remote     the connection to the kernel: one request at a time, with a time limit

@@ -17,6 +17,7 @@ import sys
 
 from . import cluster, sandbox
 from .batch import feedback_folder, grade_paths
+from .cpu_time import WALL_FACTOR
 from .discover import NothingToGrade
 from .execute import Limits
 from .grade_one import Grade
@@ -40,8 +41,10 @@ def parser() -> argparse.ArgumentParser:
                    "default: each notebook's lesson from its metadata, else its file name, else its cells")
     _gradescope_arguments(p)
     p.add_argument("--jobs", type=int, default=os.cpu_count(), help="submissions graded at once (default: the number of cores)")
-    p.add_argument("--cell-timeout", type=float, default=defaults.cell_seconds, help="seconds one cell may run (default: %(default)s)")
-    p.add_argument("--notebook-timeout", type=float, default=defaults.notebook_seconds, help="seconds all of a notebook's cells may run (default: %(default)s)")
+    p.add_argument("--cell-timeout", type=float, default=defaults.cell_seconds, help="seconds of CPU time one cell may use (its kernel's whole process tree); a cell still running after "
+                   f"{WALL_FACTOR} times this in wall-clock time (in time.sleep, say) is stopped too (default: %(default)s)")
+    p.add_argument("--notebook-timeout", type=float, default=defaults.notebook_seconds, help="seconds of CPU time all of a notebook's cells may use together, "
+                   f"and {WALL_FACTOR} times this in wall-clock time (default: %(default)s)")
     p.add_argument("--call-timeout", type=float, default=defaults.call_seconds, help="seconds of CPU time one call of the learner's code may use during checking (default: %(default)s)")
     p.add_argument("--memory-mb", type=int, default=defaults.memory_mb, help="address-space limit of each kernel in MB (default: %(default)s)")
     p.add_argument("--processes", type=int, default=defaults.processes, help="processes and threads each kernel may have, in the sandbox (default: %(default)s)")

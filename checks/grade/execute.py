@@ -1,18 +1,19 @@
 """Running a submission's copy, cell by cell, in a fresh kernel (nbclient).
 
 A cell that raises does not stop the run (`allow_errors`): the exercises it broke will fail their
-checks. A cell past its time limit (each cell has one, and so does the whole notebook), a kernel
-that dies, or a cell that ran out of memory ends the submission's grading with a status instead.
+checks. A cell past its time limit (each cell has one, and so does the whole notebook: CPU time, with
+wall-clock backstops, cpu_time.py), a kernel that dies, or a cell that ran out of memory ends the
+submission's grading with a status instead.
 A copy that filled its space (--disk-mb) goes on (its writes fail with "No space left on device")
 and is judged; `Run.out_of_space` says so, for the feedback.
 The kernel is left running afterwards, for the judge; on any exception (Ctrl+C too) it is shut down.
 """
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import os
 import threading
-import time
 from dataclasses import dataclass, field
 
 import nbformat
@@ -21,13 +22,14 @@ from nbclient import NotebookClient
 from nbclient.util import run_hook
 from nbclient.exceptions import CellTimeoutError, DeadKernelError
 
+from .cpu_time import WALL_FACTOR, CpuTimeLimit, CpuWatch
 from .kernel import kernel_env, kernel_manager
 
 
 @dataclass
 class Limits:
-    cell_seconds: float = 60.0  # one cell
-    notebook_seconds: float = 300.0  # all of a notebook's cells together
+    cell_seconds: float = 60.0  # CPU time of one cell (its wall-clock backstop: cpu_time.WALL_FACTOR times this)
+    notebook_seconds: float = 300.0  # CPU time of all of a notebook's cells together (and its backstop)
     call_seconds: float = 2.0  # CPU time of one call of the learner's code during judging (as for the learner)
     memory_mb: int = 2048  # the kernel's address space
     processes: int = 128  # processes and threads of the kernel together (RLIMIT_NPROC, in the sandbox)
@@ -36,12 +38,24 @@ class Limits:
     sandbox: bool = True  # run the kernel walled off (sandbox.py); False only with --no-sandbox
     hidden: tuple = ()  # folders the kernel must not see beside the homes and temporary folders
     call_backstop_seconds: float = 0.0  # wall time of one call before it is stopped anyway (0: see below)
+    cell_backstop_seconds: float = 0.0  # wall time of one cell before it is stopped anyway (0: see below)
+    notebook_backstop_seconds: float = 0.0  # wall time of all the cells before they are stopped anyway (0: below)
 
     @property
     def call_wall_seconds(self) -> float:
         """The wall-clock backstop of one call: CPU time is the limit (a busy machine slows honest code
         down, it does not make it use more CPU); this only stops a call that waits without end."""
         return self.call_backstop_seconds or max(30.0, 15 * self.call_seconds)
+
+    @property
+    def cell_wall_seconds(self) -> float:
+        """The wall-clock backstop of one cell (cpu_time.py): stops a cell that waits (time.sleep, a blocking read)."""
+        return self.cell_backstop_seconds or WALL_FACTOR * self.cell_seconds
+
+    @property
+    def notebook_wall_seconds(self) -> float:
+        """The wall-clock backstop of all of a notebook's cells: a grading run always ends."""
+        return self.notebook_backstop_seconds or WALL_FACTOR * self.notebook_seconds
 
 
 @dataclass
@@ -90,6 +104,36 @@ class _Client(NotebookClient):
         finally:
             await run_hook(self.on_notebook_complete, notebook=self.nb)
 
+    # The cells' CPU time is watched beside nbclient, in its event loop (cpu_time.CpuWatch, set as `watch`).
+    watch: CpuWatch
+
+    async def async_execute(self, **kwargs):
+        watcher = asyncio.ensure_future(self.watch.watch())
+        try:
+            return await super().async_execute(**kwargs)
+        finally:
+            watcher.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await watcher
+
+    execute = run_sync(async_execute)  # nbclient's `execute` runs its own async_execute, not this one
+
+    async def _async_poll_for_reply(self, msg_id, cell, timeout, task_poll_output_msg, task_poll_kernel_alive):
+        """nbclient's wait for a cell's reply, ended early (CpuTimeLimit) when the watch trips."""
+        reply = asyncio.ensure_future(super()._async_poll_for_reply(
+            msg_id, cell, timeout, task_poll_output_msg, task_poll_kernel_alive))
+        tripped = asyncio.ensure_future(self.watch.tripped.wait())
+        try:
+            done, _ = await asyncio.wait({reply, tripped}, return_when=asyncio.FIRST_COMPLETED)
+        finally:  # also when nbclient cancels this wait (its kernel died)
+            tripped.cancel()
+            if not reply.done():
+                reply.cancel()
+                task_poll_kernel_alive.cancel()
+        if reply in done:  # the cell ended (or nbclient's wall-clock backstop stopped it)
+            return reply.result()
+        raise CpuTimeLimit(self.watch.reached)
+
 
 # Set when grading is being stopped (Ctrl+C, SIGTERM: pool.raise_interrupt): no kernel starts after that,
 # even where the interrupt was taken for a kernel that died (which would otherwise be started again).
@@ -101,24 +145,18 @@ def run_notebook(nb: nbformat.NotebookNode, workdir: str, limits: Limits) -> Run
     if stopping.is_set():
         raise KeyboardInterrupt
     km = kernel_manager(limits, workdir)
-    deadline = time.monotonic() + limits.notebook_seconds
-    per_notebook = {"hit": False}
-
-    def timeout_for(cell):
-        left = deadline - time.monotonic()
-        if left < limits.cell_seconds:
-            per_notebook["hit"] = True
-        return max(1, int(min(limits.cell_seconds, left) + 0.999))
-
+    watch = CpuWatch(limits, lambda: getattr(km.provisioner, "pid", None) if km.has_kernel else None)
     client = _Client(
         nb,
         km=km,
-        timeout_func=timeout_for,
+        timeout_func=watch.wall_timeout,
+        on_cell_start=watch.cell_starts,
         startup_timeout=60,
         allow_errors=True,
         record_timing=False,
         resources={"metadata": {"path": workdir}},
     )
+    client.watch = watch
     run = Run("graded", km=km)
     try:
         client.execute(env=kernel_env(workdir), cwd=workdir)
@@ -126,7 +164,7 @@ def run_notebook(nb: nbformat.NotebookNode, workdir: str, limits: Limits) -> Run
         if not isinstance(exc, Exception):  # Ctrl+C, SIGTERM (pool.py turns it into KeyboardInterrupt)
             run.shutdown()
             raise
-        _failed(run, exc, limits, per_notebook["hit"])
+        _failed(run, exc, limits, watch)
     else:
         cell = _memory_error_cell(nb)
         if cell is not None:
@@ -139,12 +177,19 @@ def run_notebook(nb: nbformat.NotebookNode, workdir: str, limits: Limits) -> Run
     return run
 
 
-def _failed(run: Run, exc: Exception, limits: Limits, notebook_limit_hit: bool) -> None:
+def _failed(run: Run, exc: Exception, limits: Limits, watch: CpuWatch) -> None:
     """The run's status and detail for what ended it early."""
-    if isinstance(exc, CellTimeoutError):
-        limit = (f"the notebook's time limit ({limits.notebook_seconds:g} s)" if notebook_limit_hit
-                 else f"the time limit of a cell ({limits.cell_seconds:g} s)")
+    if isinstance(exc, CpuTimeLimit) or watch.reached:
+        limit = (f"the notebook's time limit ({limits.notebook_seconds:g} s of CPU time)"
+                 if watch.reached == "notebook" else f"the time limit of a cell ({limits.cell_seconds:g} s of CPU time)")
         run.status, run.detail = "timeout", f"A cell ran past {limit} and was stopped."
+    elif isinstance(exc, CellTimeoutError):
+        backstop = (f"the notebook's ({limits.notebook_wall_seconds:g} s; its limit is {limits.notebook_seconds:g} s "
+                    "of CPU time)" if watch.notebook_wall_cut
+                    else f"a cell's ({limits.cell_wall_seconds:g} s; its limit is {limits.cell_seconds:g} s of CPU time)")
+        run.status, run.detail = "timeout", (
+            f"A cell ran past the wall-clock backstop, {backstop}, and was stopped: it was waiting (in time.sleep, "
+            "say) rather than computing, or the machine was too busy to run it.")
     elif isinstance(exc, DeadKernelError):
         run.status, run.detail = "error: kernel died", (
             "The kernel stopped while running the notebook (a call to os._exit or exit(), a crash, or "

@@ -23,7 +23,8 @@ def render(grades, limits, wall: str | None) -> str:
     lines += [
         f"Grading run: {when}",
         f"Notebooks: {len(grades)}; " + ", ".join(f"{status}: {n}" for status, n in sorted(statuses.items())),
-        f"Limits per kernel: {limits.cell_seconds:g} s a cell, {limits.notebook_seconds:g} s a notebook, "
+        f"Limits per kernel: {limits.cell_seconds:g} s of CPU time a cell, {limits.notebook_seconds:g} s a notebook "
+        f"(wall-clock backstops: {limits.cell_wall_seconds:g} s and {limits.notebook_wall_seconds:g} s), "
         f"{limits.call_seconds:g} s of CPU time a call while checking, {limits.memory_mb} MB of memory, "
         f"files up to {limits.file_mb} MB" + (f", {limits.disk_mb} MB written in all, {limits.processes} processes"
                                                if wall else ""),
