@@ -170,7 +170,11 @@ def test_blank_lessons_pass_nbval_lax_in_a_fresh_venv_from_the_release_requireme
 #      (`def visit(node):`, `order.append(node)`, `for node in reversed(order):`, `if node not in visited:`):
 #      the scaffolding of any walk over a graph, which the checks and the graph drawing use too.
 # Every other line of every answer block counts. It is found in a file when, with all whitespace removed,
-# it occurs inside one line of the file (for a notebook: of its cells' sources and text outputs).
+# it occurs inside one line of the file (for a notebook: of its cells' sources and text outputs), or, for an
+# answer line that computes something (an assignment whose value has arithmetic or numpy in it, or whose
+# target is indexed), when it occurs with other names: `dweights = inputs.T @ drelu` gives lesson 3's
+# `dweights = inputs.T @ dvalues` away as surely. The target, numpy's names and attributes stay as they are,
+# and a hint's blank (`____`) is not a name, so a partial line with blanks is not an answer.
 _GENERIC = [
     re.compile(r"return(?:\s+\w+(?:\s*,\s*\w+)*)?"),
     re.compile(r"(?:self\.)?(\w+)\s*=\s*\1"),
@@ -187,6 +191,34 @@ def is_generic(line: str) -> bool:
     line = line.strip()
     return (not line or line.startswith("#") or len(_squeeze(line)) < 12
             or any(pattern.fullmatch(line) for pattern in _GENERIC))
+
+
+_ASSIGNMENT = re.compile(r"^([\w.]+(?:\[[^\]]*\])?)(=|\+=|-=)(.+)$")
+_NAME = re.compile(r"[A-Za-z]\w*|_+[A-Za-z0-9]\w*")
+_KEPT_NAMES = {"np", "axis", "keepdims", "True", "False", "self"}
+
+
+def renamed(squeezed: str) -> re.Pattern | None:
+    """A pattern finding the squeezed answer line `squeezed` with any other names (None: not an assignment that
+    computes). `drelu[z<=0]=0` -> finds `drelu[layer_outputs<=0]=0`; `x_nudged=x.copy()` -> None."""
+    match = _ASSIGNMENT.match(squeezed)
+    if not match:
+        return None
+    target, operator, value = match.groups()
+    if "[" not in target and not re.search(r"[@*/+\-]|np\.", value):
+        return None
+
+    def pattern(text: str, keep_first: bool) -> str:
+        parts, end = [], 0
+        for name in _NAME.finditer(text):
+            parts.append(re.escape(text[end:name.start()]))
+            kept = (name.group() in _KEPT_NAMES or text[name.start() - 1:name.start()] == "."
+                    or (keep_first and name.start() == 0))
+            parts.append(re.escape(name.group()) if kept else r"(?!_+\b)\w+")
+            end = name.end()
+        return "".join(parts) + re.escape(text[end:])
+
+    return re.compile(r"(?<![\w.])" + pattern(target, True) + re.escape(operator) + pattern(value, False))
 
 
 def answer_lines(notebook: str) -> dict:
@@ -216,13 +248,15 @@ def leaks(dest: Path) -> set:
     notebooks = {f"lesson{p.name[:2]}": p.stem for p in (dest / "lessons").glob("*.ipynb")}
     secrets = {lesson: answer_lines(notebooks[lesson]) for lesson in withheld}
     assert all(secrets.values()), "a withheld lesson with no answer lines: the scan would find nothing"
+    patterns = {lesson: [p for p in map(renamed, secret) if p] for lesson, secret in secrets.items()}
     found = set()
     for path in sorted(p for p in dest.rglob("*") if p.is_file() and ".git" not in p.parts):
         if path.suffix in (".png", ".pyc"):
             continue
         lines = file_lines(path)
         for lesson, secret in secrets.items():
-            if any(answer in line for answer in secret for line in lines):
+            if any(answer in line for answer in secret for line in lines) \
+                    or any(pattern.search(line) for pattern in patterns[lesson] for line in lines):
                 found.add((path.relative_to(dest).as_posix(), lesson))
     return found
 
@@ -257,6 +291,23 @@ def test_the_leak_scan_finds_a_planted_answer_line(first_release, tmp_path):
         f.write("\n# dweights   =  inputs.T@dvalues\n")
     assert ("backprop_tools/spiral.py", "lesson03") in leaks(planted) - leaks(first_release)
     assert not is_generic("drelu[z <= 0] = 0") and is_generic("return dinputs, dweights, dbiases")
+
+
+def test_the_leak_scan_finds_an_answer_line_written_with_other_names(first_release, tmp_path):
+    """Lesson 3's and lesson 4's answers with the upstream gradient renamed (as a helper that runs a backward
+    pass of its own would write them) are found; a hint's partial line with blanks and a plain copy are not."""
+    planted = tmp_path / "class"
+    shutil.copytree(first_release, planted)
+    with open(planted / "backprop_tools" / "spiral.py", "a", encoding="utf-8") as f:
+        f.write("\n    drelu[layer_outputs <= 0] = 0\n")
+    with open(planted / "backprop_tools" / "plot_style.py", "a", encoding="utf-8") as f:
+        f.write("\ndbiases = np.sum(grad_out, axis=0, keepdims=True)\n")
+    assert leaks(planted) - leaks(first_release) == {("backprop_tools/spiral.py", "lesson04"),
+                                                     ("backprop_tools/plot_style.py", "lesson03")}
+    dweights = renamed(_squeeze("dweights = inputs.T @ dvalues"))
+    assert dweights.search(_squeeze("dweights = inputs.T @ drelu  # (4, 3)"))
+    assert not dweights.search(_squeeze("dweights = inputs.T @ ____")) and not dweights.search("my_dweights=a.T@b")
+    assert renamed(_squeeze("drelu = dvalues.copy()")) is None and renamed("returndinputs/samples") is None
 
 
 def test_every_worked_definition_that_passes_another_lessons_check_is_tagged():
@@ -357,6 +408,36 @@ def test_lessons_that_provide_lesson_6s_classes_do_not_go_out_with_it_while_its_
     assert not (tmp_path / "class").exists()
     allowed = release(tmp_path / "with-6", "--lessons", lessons, "--solutions", "5,6" if "5" in lessons else "6")
     assert (tmp_path / "with-6" / "lessons").is_dir(), allowed.stdout
+
+
+def test_lesson_5s_worked_backward_pass_does_not_go_out_while_lessons_3_and_4s_solutions_are_withheld(tmp_path):
+    """Lesson 5 runs the book's backward pass as worked code: lesson 3's three gradients and lesson 4's mask,
+    with the upstream gradient named drelu. It goes out with lessons 3 and 4 only once their solutions do."""
+    run = release(tmp_path / "class", "--lessons", "1-5", "--solutions", "1-2", check=False)
+    assert run.returncode == 2
+    for words in ("lesson 5 cannot go out with lessons 3 and 4", "`dense_backward`", "`relu_backward`",
+                  "--solutions 3,4"):
+        assert words in run.stderr, run.stderr
+    assert not (tmp_path / "class").exists()
+    release(tmp_path / "class", "--lessons", "1-5", "--solutions", "1-4")
+    assert leaks(tmp_path / "class") == set()
+
+
+def test_a_rerun_keeps_the_class_repositorys_github_path_unless_given_another(tmp_path):
+    """Week 1 names the repository; the weekly re-runs (README: "Every week") need not repeat it."""
+    dest = tmp_path / "class"
+    release(dest, "--lessons", "1-2", "--github", "my-school/backprop-2027")
+    release(dest, "--lessons", "1-3", "--solutions", "1")
+    readme = (dest / "README.md").read_text()
+    assert "mybinder.org/v2/gh/my-school/backprop-2027/HEAD" in readme
+    assert "git clone https://github.com/my-school/backprop-2027.git" in readme
+    assert "OWNER/REPO" not in readme
+    release(dest, "--lessons", "1-3", "--github", "my-school/backprop-2028")
+    readme = (dest / "README.md").read_text()
+    assert "my-school/backprop-2028" in readme and "backprop-2027" not in readme
+    fresh = tmp_path / "fresh"
+    release(fresh, "--lessons", "1")
+    assert "mybinder.org/v2/gh/OWNER/REPO/HEAD" in (fresh / "README.md").read_text()
 
 
 def test_a_solution_that_answers_a_withheld_lesson_is_refused(tmp_path):
