@@ -105,7 +105,8 @@ def test_a_release_holds_the_lessons_packages_requirements_binder_and_a_learner_
     modules = {p.stem for p in (dest / "checks").glob("lesson*.py")}
     assert modules == {"lesson01", "lesson02", "lesson03", "lesson04", "lesson05", "lesson06", "lesson09"}
     assert json.loads((dest / "checks" / "edition.json").read_text()) == {
-        "edition": "class release", "lessons": [f"lesson{n:02d}" for n in FIRST_LESSONS], "solutions": []}
+        "edition": "class release", "lessons": [f"lesson{n:02d}" for n in FIRST_LESSONS], "solutions": [],
+        "github": "OWNER/REPO"}
     readme = (dest / "README.md").read_text()
     badge = "mybinder.org/v2/gh/OWNER/REPO/HEAD?urlpath=lab/tree/lessons/01_chain_rule_one_neuron.ipynb"
     for words in ("## Start", badge,

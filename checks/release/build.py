@@ -34,9 +34,11 @@ def check_destination(dest: Path) -> None:
         raise PlanError(f"{dest} is inside the course itself: name a folder outside it")
 
 
-def write_release(plan: Plan, dest: Path, github: str = "OWNER/REPO") -> list:
-    """Write the release; returns the paths written, relative to DEST."""
+def write_release(plan: Plan, dest: Path, github: str | None = None) -> list:
+    """Write the release; returns the paths written, relative to DEST. Without `github`, a re-run keeps the
+    earlier release's (the weekly re-runs need not repeat it), else the README says OWNER/REPO."""
     check_destination(dest)
+    github = github or earlier_github(dest) or "OWNER/REPO"
     dest.mkdir(parents=True, exist_ok=True)
     for name in MANAGED:
         target = dest / name
@@ -61,11 +63,20 @@ def write_release(plan: Plan, dest: Path, github: str = "OWNER/REPO") -> list:
             notebook = plan.notebooks[number]
             shutil.copyfile(ROOT / "solutions" / f"{notebook}.ipynb", dest / "solutions" / f"{notebook}.ipynb")
     edition = {"edition": "class release", "lessons": plan.lesson_ids(plan.lessons),
-               "solutions": plan.lesson_ids(plan.solutions)}
+               "solutions": plan.lesson_ids(plan.solutions), "github": github}
     (dest / "checks" / "edition.json").write_text(json.dumps(edition, indent=1) + "\n", encoding="utf-8")
     (dest / "README.md").write_text(learner_readme(plan, _titles(plan), github), encoding="utf-8")
     return sorted(str(p.relative_to(dest)) for p in dest.rglob("*")
                   if p.is_file() and ".git" not in p.relative_to(dest).parts[:1])
+
+
+def earlier_github(dest: Path) -> str | None:
+    """The GitHub path an earlier release in DEST was made with (its checks/edition.json), if any."""
+    try:
+        github = json.loads((dest / "checks" / "edition.json").read_text(encoding="utf-8")).get("github")
+    except (OSError, ValueError, AttributeError):
+        return None
+    return github if isinstance(github, str) and github != "OWNER/REPO" else None
 
 
 def _ignore(top_level_files=()):
