@@ -117,6 +117,30 @@ def test_a_release_holds_the_lessons_packages_requirements_binder_and_a_learner_
     assert "07_gradient_checking" not in readme
 
 
+def test_a_release_holds_the_check_helpers_of_its_lessons_only(tmp_path):
+    """Week 1 (lessons 1-3): the shared helpers of lessons 4, 6, 8 and 9's checks (their messages and hints:
+    lesson 6's network hint, lesson 4's named ReLU mistakes) stay out, like those lessons' check modules;
+    the checks the class has run, and a grading of lesson 3 in the release, work without them."""
+    dest = tmp_path / "class"
+    release(dest, "--lessons", "1-3")
+    helpers = sorted(p.relative_to(dest / "checks" / "lesson_helpers").as_posix()
+                     for p in (dest / "checks" / "lesson_helpers").rglob("*.py"))
+    assert helpers == ["__init__.py", "estimate_probes.py", "examples.py", "neuron.py"]
+    code = ("import checks, numpy as np\n"
+            "from checks import lesson01, lesson02, lesson03\n"
+            "print(checks.__file__)\n"
+            "def dense_backward(dvalues, inputs, weights):\n"
+            "    return dvalues @ weights.T, inputs.T @ dvalues, np.sum(dvalues, axis=0)\n"
+            "print(lesson03.dense_backward(dense_backward).outcome)\n")
+    run = in_release(sys.executable, dest, code, tmp_path)
+    assert run.stdout.startswith(str(dest / "checks")) and run.stdout.split()[-1] == "incorrect", run.stdout
+    later = tmp_path / "later"
+    release(later, "--lessons", "1-4,6,9")
+    kept = {p.name for p in (later / "checks" / "lesson_helpers").rglob("*.py")}
+    assert {"relu_mistakes.py", "lesson06_network.py", "lesson06_optimizer.py", "sgd_step.py", "loss_mistakes.py",
+            "graphs.py", "backward.py"} <= kept
+
+
 def test_the_release_binder_configuration_installs_its_packages(first_release):
     """What repo2docker will do with the release (the full check is tests/test_binder.py's, on the course)."""
     command = shutil.which("repo2docker") or str(Path(sys.executable).with_name("repo2docker"))
