@@ -151,3 +151,17 @@ def test_lesson_option_grades_every_submission_as_that_lesson(tmp_path):
         "04_relu_backward.ipynb": ("lesson03", "error: not a notebook", "0"),
     }
     assert "Not attempted yet: dense_backward" in (tmp_path / "g_feedback" / "notes.md").read_text(encoding="utf-8")
+
+
+def test_feedback_option_puts_the_feedback_files_in_the_folder_named(tmp_path):
+    """--feedback DIR (README "For instructors"): the feedback files mirror the submissions there, and no
+    `<name>_feedback/` is written beside the CSV. Broken files only: no kernel starts."""
+    subs.write(tmp_path, "subs/Jane Roe_34567_assignsubmission_file_/03.ipynb", '{"cells": [')
+    subs.write(tmp_path, "subs/smithjane_12345_678901_03_batched_dense.ipynb", "")
+    run = _command(tmp_path, "subs", "--lesson", "3", "--out", "out/week3.csv", "--feedback", "hand-back")
+    assert run.returncode == 0, run.stderr
+    written = sorted(p.relative_to(tmp_path).as_posix() for p in tmp_path.rglob("*.md"))
+    assert written == ["hand-back/Jane Roe_34567_assignsubmission_file_/03.md",
+                       "hand-back/smithjane_12345_678901_03_batched_dense.md", "out/week3_report.md"]
+    assert "Score: 0 of 3" in (tmp_path / "hand-back" / "smithjane_12345_678901_03_batched_dense.md").read_text()
+    assert "2 feedback files in hand-back/" in run.stdout + run.stderr

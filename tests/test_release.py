@@ -1,8 +1,9 @@
 """A class release (`python -m checks.release`): what learners receive, and that nothing in it gives a
 withheld lesson's graded answer away.
 
-Two releases are built once for the module: lessons 1-6 and 9 without solutions (the blank lessons run under
-nbval in a fresh virtual environment made from the release's own requirements), and lessons 1-9 with the
+Two releases are built once for the module: lessons 1-4, 6 and 9 without solutions (the blank lessons run
+under nbval in a fresh virtual environment made from the release's own requirements; lesson 5's worked
+backward pass holds lessons 3 and 4's answers, so it waits for their solutions), and lessons 1-9 with the
 solutions of 1-6 (lessons 7, 8 and 9 withheld).
 """
 from __future__ import annotations
@@ -25,8 +26,8 @@ from checks.engine.catalog import all_exercises
 from tests import submissions_util as subs
 
 ROOT = Path(__file__).resolve().parent.parent
-FIRST = "1-6,9"
-FIRST_LESSONS = (1, 2, 3, 4, 5, 6, 9)
+FIRST = "1-4,6,9"
+FIRST_LESSONS = (1, 2, 3, 4, 6, 9)
 
 
 def release(dest: Path, *args: str, check: bool = True) -> subprocess.CompletedProcess:
@@ -103,9 +104,10 @@ def test_a_release_holds_the_lessons_packages_requirements_binder_and_a_learner_
     # Instructor-only code stays home; so do the checks of lessons the class has not received.
     assert not (dest / "checks" / "grade").exists() and not (dest / "checks" / "release").exists()
     modules = {p.stem for p in (dest / "checks").glob("lesson*.py")}
-    assert modules == {"lesson01", "lesson02", "lesson03", "lesson04", "lesson05", "lesson06", "lesson09"}
+    assert modules == {"lesson01", "lesson02", "lesson03", "lesson04", "lesson06", "lesson09"}
     assert json.loads((dest / "checks" / "edition.json").read_text()) == {
-        "edition": "class release", "lessons": [f"lesson{n:02d}" for n in FIRST_LESSONS], "solutions": []}
+        "edition": "class release", "lessons": [f"lesson{n:02d}" for n in FIRST_LESSONS], "solutions": [],
+        "github": "OWNER/REPO"}
     readme = (dest / "README.md").read_text()
     badge = "mybinder.org/v2/gh/OWNER/REPO/HEAD?urlpath=lab/tree/lessons/01_chain_rule_one_neuron.ipynb"
     for words in ("## Start", badge,
@@ -113,6 +115,30 @@ def test_a_release_holds_the_lessons_packages_requirements_binder_and_a_learner_
                   "has not released the solutions yet", "## Handing in", "lessons/09_autograd.ipynb"):
         assert words in readme, words
     assert "07_gradient_checking" not in readme
+
+
+def test_a_release_holds_the_check_helpers_of_its_lessons_only(tmp_path):
+    """Week 1 (lessons 1-3): the shared helpers of lessons 4, 6, 8 and 9's checks (their messages and hints:
+    lesson 6's network hint, lesson 4's named ReLU mistakes) stay out, like those lessons' check modules;
+    the checks the class has run, and a grading of lesson 3 in the release, work without them."""
+    dest = tmp_path / "class"
+    release(dest, "--lessons", "1-3")
+    helpers = sorted(p.relative_to(dest / "checks" / "lesson_helpers").as_posix()
+                     for p in (dest / "checks" / "lesson_helpers").rglob("*.py"))
+    assert helpers == ["__init__.py", "estimate_probes.py", "examples.py", "neuron.py"]
+    code = ("import checks, numpy as np\n"
+            "from checks import lesson01, lesson02, lesson03\n"
+            "print(checks.__file__)\n"
+            "def dense_backward(dvalues, inputs, weights):\n"
+            "    return dvalues @ weights.T, inputs.T @ dvalues, np.sum(dvalues, axis=0)\n"
+            "print(lesson03.dense_backward(dense_backward).outcome)\n")
+    run = in_release(sys.executable, dest, code, tmp_path)
+    assert run.stdout.startswith(str(dest / "checks")) and run.stdout.split()[-1] == "incorrect", run.stdout
+    later = tmp_path / "later"
+    release(later, "--lessons", "1-4,6,9")
+    kept = {p.name for p in (later / "checks" / "lesson_helpers").rglob("*.py")}
+    assert {"relu_mistakes.py", "lesson06_network.py", "lesson06_optimizer.py", "sgd_step.py", "loss_mistakes.py",
+            "graphs.py", "backward.py"} <= kept
 
 
 def test_the_release_binder_configuration_installs_its_packages(first_release):
@@ -170,7 +196,11 @@ def test_blank_lessons_pass_nbval_lax_in_a_fresh_venv_from_the_release_requireme
 #      (`def visit(node):`, `order.append(node)`, `for node in reversed(order):`, `if node not in visited:`):
 #      the scaffolding of any walk over a graph, which the checks and the graph drawing use too.
 # Every other line of every answer block counts. It is found in a file when, with all whitespace removed,
-# it occurs inside one line of the file (for a notebook: of its cells' sources and text outputs).
+# it occurs inside one line of the file (for a notebook: of its cells' sources and text outputs), or, for an
+# answer line that computes something (an assignment whose value has arithmetic or numpy in it, or whose
+# target is indexed), when it occurs with other names: `dweights = inputs.T @ drelu` gives lesson 3's
+# `dweights = inputs.T @ dvalues` away as surely. The target, numpy's names and attributes stay as they are,
+# and a hint's blank (`____`) is not a name, so a partial line with blanks is not an answer.
 _GENERIC = [
     re.compile(r"return(?:\s+\w+(?:\s*,\s*\w+)*)?"),
     re.compile(r"(?:self\.)?(\w+)\s*=\s*\1"),
@@ -187,6 +217,34 @@ def is_generic(line: str) -> bool:
     line = line.strip()
     return (not line or line.startswith("#") or len(_squeeze(line)) < 12
             or any(pattern.fullmatch(line) for pattern in _GENERIC))
+
+
+_ASSIGNMENT = re.compile(r"^([\w.]+(?:\[[^\]]*\])?)(=|\+=|-=)(.+)$")
+_NAME = re.compile(r"[A-Za-z]\w*|_+[A-Za-z0-9]\w*")
+_KEPT_NAMES = {"np", "axis", "keepdims", "True", "False", "self"}
+
+
+def renamed(squeezed: str) -> re.Pattern | None:
+    """A pattern finding the squeezed answer line `squeezed` with any other names (None: not an assignment that
+    computes). `drelu[z<=0]=0` -> finds `drelu[layer_outputs<=0]=0`; `x_nudged=x.copy()` -> None."""
+    match = _ASSIGNMENT.match(squeezed)
+    if not match:
+        return None
+    target, operator, value = match.groups()
+    if "[" not in target and not re.search(r"[@*/+\-]|np\.", value):
+        return None
+
+    def pattern(text: str, keep_first: bool) -> str:
+        parts, end = [], 0
+        for name in _NAME.finditer(text):
+            parts.append(re.escape(text[end:name.start()]))
+            kept = (name.group() in _KEPT_NAMES or text[name.start() - 1:name.start()] == "."
+                    or (keep_first and name.start() == 0))
+            parts.append(re.escape(name.group()) if kept else r"(?!_+\b)\w+")
+            end = name.end()
+        return "".join(parts) + re.escape(text[end:])
+
+    return re.compile(r"(?<![\w.])" + pattern(target, True) + re.escape(operator) + pattern(value, False))
 
 
 def answer_lines(notebook: str) -> dict:
@@ -216,13 +274,15 @@ def leaks(dest: Path) -> set:
     notebooks = {f"lesson{p.name[:2]}": p.stem for p in (dest / "lessons").glob("*.ipynb")}
     secrets = {lesson: answer_lines(notebooks[lesson]) for lesson in withheld}
     assert all(secrets.values()), "a withheld lesson with no answer lines: the scan would find nothing"
+    patterns = {lesson: [p for p in map(renamed, secret) if p] for lesson, secret in secrets.items()}
     found = set()
     for path in sorted(p for p in dest.rglob("*") if p.is_file() and ".git" not in p.parts):
         if path.suffix in (".png", ".pyc"):
             continue
         lines = file_lines(path)
         for lesson, secret in secrets.items():
-            if any(answer in line for answer in secret for line in lines):
+            if any(answer in line for answer in secret for line in lines) \
+                    or any(pattern.search(line) for pattern in patterns[lesson] for line in lines):
                 found.add((path.relative_to(dest).as_posix(), lesson))
     return found
 
@@ -257,6 +317,23 @@ def test_the_leak_scan_finds_a_planted_answer_line(first_release, tmp_path):
         f.write("\n# dweights   =  inputs.T@dvalues\n")
     assert ("backprop_tools/spiral.py", "lesson03") in leaks(planted) - leaks(first_release)
     assert not is_generic("drelu[z <= 0] = 0") and is_generic("return dinputs, dweights, dbiases")
+
+
+def test_the_leak_scan_finds_an_answer_line_written_with_other_names(first_release, tmp_path):
+    """Lesson 3's and lesson 4's answers with the upstream gradient renamed (as a helper that runs a backward
+    pass of its own would write them) are found; a hint's partial line with blanks and a plain copy are not."""
+    planted = tmp_path / "class"
+    shutil.copytree(first_release, planted)
+    with open(planted / "backprop_tools" / "spiral.py", "a", encoding="utf-8") as f:
+        f.write("\n    drelu[layer_outputs <= 0] = 0\n")
+    with open(planted / "backprop_tools" / "plot_style.py", "a", encoding="utf-8") as f:
+        f.write("\ndbiases = np.sum(grad_out, axis=0, keepdims=True)\n")
+    assert leaks(planted) - leaks(first_release) == {("backprop_tools/spiral.py", "lesson04"),
+                                                     ("backprop_tools/plot_style.py", "lesson03")}
+    dweights = renamed(_squeeze("dweights = inputs.T @ dvalues"))
+    assert dweights.search(_squeeze("dweights = inputs.T @ drelu  # (4, 3)"))
+    assert not dweights.search(_squeeze("dweights = inputs.T @ ____")) and not dweights.search("my_dweights=a.T@b")
+    assert renamed(_squeeze("drelu = dvalues.copy()")) is None and renamed("returndinputs/samples") is None
 
 
 def test_every_worked_definition_that_passes_another_lessons_check_is_tagged():
@@ -318,9 +395,9 @@ def test_with_solutions_rerun_on_the_same_folder_releases_them(first_release, tm
     (dest / ".git").mkdir()
     (dest / ".git" / "HEAD").write_text("ref: refs/heads/main\n")
     run = release(dest, "--lessons", FIRST, "--with-solutions")
-    assert "solutions released: 1, 2, 3, 4, 5, 6, 9" in run.stdout
+    assert "solutions released: 1, 2, 3, 4, 6, 9" in run.stdout
     assert (dest / ".git" / "HEAD").read_text() == "ref: refs/heads/main\n", "the class repository's .git was touched"
-    assert sorted(p.name[:2] for p in (dest / "solutions").iterdir()) == ["01", "02", "03", "04", "05", "06", "09"]
+    assert sorted(p.name[:2] for p in (dest / "solutions").iterdir()) == ["01", "02", "03", "04", "06", "09"]
     code = ("from checks import lesson03 as check\n"
             "import checks; print(checks.__file__)\n"
             "print(check.solution('dense_backward'))\n")
@@ -357,6 +434,36 @@ def test_lessons_that_provide_lesson_6s_classes_do_not_go_out_with_it_while_its_
     assert not (tmp_path / "class").exists()
     allowed = release(tmp_path / "with-6", "--lessons", lessons, "--solutions", "5,6" if "5" in lessons else "6")
     assert (tmp_path / "with-6" / "lessons").is_dir(), allowed.stdout
+
+
+def test_lesson_5s_worked_backward_pass_does_not_go_out_while_lessons_3_and_4s_solutions_are_withheld(tmp_path):
+    """Lesson 5 runs the book's backward pass as worked code: lesson 3's three gradients and lesson 4's mask,
+    with the upstream gradient named drelu. It goes out with lessons 3 and 4 only once their solutions do."""
+    run = release(tmp_path / "class", "--lessons", "1-5", "--solutions", "1-2", check=False)
+    assert run.returncode == 2
+    for words in ("lesson 5 cannot go out with lessons 3 and 4", "`dense_backward`", "`relu_backward`",
+                  "--solutions 3,4"):
+        assert words in run.stderr, run.stderr
+    assert not (tmp_path / "class").exists()
+    release(tmp_path / "class", "--lessons", "1-5", "--solutions", "1-4")
+    assert leaks(tmp_path / "class") == set()
+
+
+def test_a_rerun_keeps_the_class_repositorys_github_path_unless_given_another(tmp_path):
+    """Week 1 names the repository; the weekly re-runs (README: "Every week") need not repeat it."""
+    dest = tmp_path / "class"
+    release(dest, "--lessons", "1-2", "--github", "my-school/backprop-2027")
+    release(dest, "--lessons", "1-3", "--solutions", "1")
+    readme = (dest / "README.md").read_text()
+    assert "mybinder.org/v2/gh/my-school/backprop-2027/HEAD" in readme
+    assert "git clone https://github.com/my-school/backprop-2027.git" in readme
+    assert "OWNER/REPO" not in readme
+    release(dest, "--lessons", "1-3", "--github", "my-school/backprop-2028")
+    readme = (dest / "README.md").read_text()
+    assert "my-school/backprop-2028" in readme and "backprop-2027" not in readme
+    fresh = tmp_path / "fresh"
+    release(fresh, "--lessons", "1")
+    assert "mybinder.org/v2/gh/OWNER/REPO/HEAD" in (fresh / "README.md").read_text()
 
 
 def test_a_solution_that_answers_a_withheld_lesson_is_refused(tmp_path):

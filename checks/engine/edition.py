@@ -3,10 +3,11 @@
 A class release (`python -m checks.release DEST ...`, see README "Teaching a class") writes
 `checks/edition.json` beside this module:
 
-    {"edition": "class release", "lessons": ["lesson01", ...], "solutions": ["lesson01", ...]}
+    {"edition": "class release", "lessons": ["lesson01", ...], "solutions": ["lesson01", ...],
+     "github": "my-school/backprop-2027"}
 
 `lessons` are the lessons the class received, `solutions` those whose solutions the instructor has
-released (a subset; empty until `--with-solutions`). The full course has no such file: every
+released (a subset; empty until `--with-solutions`); `github` is for the next release's README only. The full course has no such file: every
 solution is there. Nothing here raises: an unreadable file counts as a release without solutions,
 so a damaged release never shows answers.
 """

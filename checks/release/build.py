@@ -34,9 +34,11 @@ def check_destination(dest: Path) -> None:
         raise PlanError(f"{dest} is inside the course itself: name a folder outside it")
 
 
-def write_release(plan: Plan, dest: Path, github: str = "OWNER/REPO") -> list:
-    """Write the release; returns the paths written, relative to DEST."""
+def write_release(plan: Plan, dest: Path, github: str | None = None) -> list:
+    """Write the release; returns the paths written, relative to DEST. Without `github`, a re-run keeps the
+    earlier release's (the weekly re-runs need not repeat it), else the README says OWNER/REPO."""
     check_destination(dest)
+    github = github or earlier_github(dest) or "OWNER/REPO"
     dest.mkdir(parents=True, exist_ok=True)
     for name in MANAGED:
         target = dest / name
@@ -44,9 +46,11 @@ def write_release(plan: Plan, dest: Path, github: str = "OWNER/REPO") -> list:
             shutil.rmtree(target)
         elif target.exists() or target.is_symlink():
             target.unlink()
-    unreleased = {f"{name}.py" for name in all_lesson_modules() if name not in check_modules(plan)}
+    modules = check_modules(plan)
+    unreleased = {f"checks/{name}.py" for name in all_lesson_modules() if name not in modules}
+    unreleased |= unused_helpers(modules)
     for package in PACKAGES:
-        shutil.copytree(ROOT / package, dest / package, ignore=_ignore(unreleased if package == "checks" else ()))
+        shutil.copytree(ROOT / package, dest / package, ignore=_ignore(unreleased))
     shutil.copytree(ROOT / "binder", dest / "binder")
     shutil.copy2(ROOT / "requirements.txt", dest / "requirements.txt")
     (dest / "pyproject.toml").write_text(learner_pyproject((ROOT / "pyproject.toml").read_text(encoding="utf-8")),
@@ -61,21 +65,30 @@ def write_release(plan: Plan, dest: Path, github: str = "OWNER/REPO") -> list:
             notebook = plan.notebooks[number]
             shutil.copyfile(ROOT / "solutions" / f"{notebook}.ipynb", dest / "solutions" / f"{notebook}.ipynb")
     edition = {"edition": "class release", "lessons": plan.lesson_ids(plan.lessons),
-               "solutions": plan.lesson_ids(plan.solutions)}
+               "solutions": plan.lesson_ids(plan.solutions), "github": github}
     (dest / "checks" / "edition.json").write_text(json.dumps(edition, indent=1) + "\n", encoding="utf-8")
     (dest / "README.md").write_text(learner_readme(plan, _titles(plan), github), encoding="utf-8")
     return sorted(str(p.relative_to(dest)) for p in dest.rglob("*")
                   if p.is_file() and ".git" not in p.relative_to(dest).parts[:1])
 
 
-def _ignore(top_level_files=()):
-    """copytree's ignore: instructor-only folders, caches, and `top_level_files` of the package itself."""
+def earlier_github(dest: Path) -> str | None:
+    """The GitHub path an earlier release in DEST was made with (its checks/edition.json), if any."""
+    try:
+        github = json.loads((dest / "checks" / "edition.json").read_text(encoding="utf-8")).get("github")
+    except (OSError, ValueError, AttributeError):
+        return None
+    return github if isinstance(github, str) and github != "OWNER/REPO" else None
+
+
+def _ignore(unreleased=()):
+    """copytree's ignore: instructor-only folders, caches, and the `unreleased` paths (relative to the course)."""
 
     def ignore(folder, names) -> set:
         here = Path(folder).resolve().relative_to(ROOT).as_posix()
         return {name for name in names
-                if f"{here}/{name}" in INSTRUCTOR_ONLY or name in ("__pycache__", "edition.json")
-                or name.endswith(".egg-info") or ("/" not in here and name in top_level_files)}
+                if f"{here}/{name}" in INSTRUCTOR_ONLY or f"{here}/{name}" in unreleased
+                or name in ("__pycache__", "edition.json") or name.endswith(".egg-info")}
 
     return ignore
 
@@ -109,6 +122,49 @@ def check_modules(plan: Plan) -> set:
                             needed.add(f"lesson{number}")
                             todo.append(f"lesson{number}")
     return needed
+
+
+HELPERS = "checks/lesson_helpers"
+
+
+def unused_helpers(lesson_modules: set) -> set:
+    """The files and folders of checks/lesson_helpers/ (paths relative to the course) that none of the release's
+    lesson modules imports, directly or through another helper: the helpers of lessons the class has not
+    received, with their messages and hints, stay out like those lessons' check modules."""
+    used, todo = set(), [ROOT / "checks" / f"{name}.py" for name in lesson_modules]
+    while todo:
+        path = todo.pop()
+        for imported in _imported_files(path):
+            relative = imported.relative_to(ROOT).as_posix()
+            if relative.startswith(HELPERS + "/") and relative not in used:
+                used.add(relative)
+                todo.append(imported)
+    for relative in list(used):  # a package's __init__ comes with any of its modules
+        parent = Path(relative).parent
+        while parent.as_posix().startswith(HELPERS):
+            used.add(f"{parent.as_posix()}/__init__.py")
+            parent = parent.parent
+    files = {p.relative_to(ROOT).as_posix() for p in (ROOT / HELPERS).rglob("*.py") if "__pycache__" not in p.parts}
+    folders = {p.relative_to(ROOT).as_posix() for p in (ROOT / HELPERS).rglob("*")
+               if p.is_dir() and p.name != "__pycache__"}
+    return (files - used) | {folder for folder in folders if not any(u.startswith(folder + "/") for u in used)}
+
+
+def _imported_files(path: Path) -> set:
+    """The course's .py files that `path` imports relatively (`from .x import y`, `from . import y`)."""
+    found = set()
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if not isinstance(node, ast.ImportFrom) or node.level == 0:
+            continue
+        base = path.parent
+        for _ in range(node.level - 1):
+            base = base.parent
+        target = base.joinpath(*(node.module or "").split(".")) if node.module else base
+        candidates = [target.with_suffix(".py"), target / "__init__.py"]
+        candidates += [target / f"{alias.name}.py" for alias in node.names]
+        candidates += [target / alias.name / "__init__.py" for alias in node.names]
+        found |= {c for c in candidates if c.is_file()}
+    return found
 
 
 def learner_pyproject(text: str) -> str:

@@ -27,8 +27,9 @@ def parser() -> argparse.ArgumentParser:
                        help="also release the solutions of every lesson in --lessons")
     which.add_argument("--solutions", metavar="LESSONS",
                        help="release the solutions of these lessons only (a part of --lessons), e.g. 1-3")
-    p.add_argument("--github", default="OWNER/REPO", metavar="OWNER/REPO",
-                   help="the class repository's GitHub path, for the README's Binder badge and clone line")
+    p.add_argument("--github", metavar="OWNER/REPO",
+                   help="the class repository's GitHub path, for the README's Binder badge and clone line "
+                        "(a re-run keeps the earlier release's; else the README says OWNER/REPO)")
     return p
 
 
