@@ -23,6 +23,11 @@ def neuron_values(x, w, b, dvalue=1.0):
     x, w: (3,) sequences; b, dvalue: numbers (dvalue is dL/dy from upstream).
     Returns a dict of plain floats and lists: x, w, b, products (3,), z, y, dvalue,
     dy_dz (ReLU's derivative, 0 at z <= 0), dproducts (3,), dx (3,), dw (3,), db, relu_on.
+
+    Each local derivative is measured on the forward pass, as the checks measure gradients, and not
+    written as lesson 1's answer (a class release ships this module beside lesson 1): `_slope` takes a
+    backward difference over a stretch where the function is a straight line, so it is exact, not an
+    estimate. The gradients are then the chain rule's products of those local derivatives.
     """
     x = np.round(np.asarray(x, dtype=np.float64), ROUND)
     w = np.round(np.asarray(w, dtype=np.float64), ROUND)
@@ -30,17 +35,26 @@ def neuron_values(x, w, b, dvalue=1.0):
     products = np.round(x * w, ROUND)
     z = round(float(products.sum() + b), ROUND)
     y = max(z, 0.0)
-    dy_dz = 1.0 if z > 0 else 0.0
-    dz = dvalue * dy_dz                   # chain rule: upstream times ReLU's local derivative
-    dproducts = dz * np.ones(3)           # d(sum)/d(product_i) = 1, and d(sum)/db = 1
+    dy_dz = _slope(lambda v: max(v, 0.0), z, abs(z) or 1.0)  # reaches ReLU's kink, never crosses it
+    dz = dvalue * dy_dz
+    dsum = np.array([_slope(lambda p: p + (z - products[i]), products[i]) for i in range(3)])  # z in each product
+    dproducts = dz * dsum
+    dmul_dx = np.array([_slope(lambda v: v * w[i], x[i]) for i in range(3)])  # x_i * w_i in x_i
+    dmul_dw = np.array([_slope(lambda v: x[i] * v, w[i]) for i in range(3)])  # x_i * w_i in w_i
     return {
         "x": x.tolist(), "w": w.tolist(), "b": b, "products": products.tolist(),
         "z": z, "y": y, "dvalue": float(dvalue), "dy_dz": dy_dz,
         "dproducts": dproducts.tolist(),
-        "dx": (dproducts * w + 0.0).tolist(),   # d(x_i * w_i)/dx_i = w_i  (+0.0 drops -0.0)
-        "dw": (dproducts * x + 0.0).tolist(),   # d(x_i * w_i)/dw_i = x_i
-        "db": dz, "relu_on": z > 0,
+        "dx": (dproducts * dmul_dx + 0.0).tolist(),   # (+0.0 drops -0.0)
+        "dw": (dproducts * dmul_dw + 0.0).tolist(),
+        "db": dz * _slope(lambda v: products.sum() + v, b), "relu_on": z > 0,
     }
+
+
+def _slope(f, at, step=1.0):
+    """f's slope at `at`, from f(at) and f(at - step), rounded to ROUND digits: exact where f is a straight
+    line on [at - step, at] (the rounding removes the last bits a float subtraction leaves)."""
+    return round(float(f(at) - f(at - step)) / step, ROUND)
 
 
 def _slider(name, value, limit, step=0.1):

@@ -404,6 +404,29 @@ def test_in_a_real_kernel_the_outputs_are_stable():
     assert [[nbval_sanitized(o["data"]["text/plain"]) for o in outputs] for outputs in second] == texts
 
 
+def test_neuron_values_follow_the_chain_rule_without_holding_lesson_ones_answer():
+    """The lesson 1 explorer's gradients, each local derivative measured on the forward pass (its source
+    ships in a class release beside lesson 1, whose answer it must not hold): dx = dvalue * w and
+    dw = dvalue * x where z > 0, all 0 where z <= 0, for slider values and values with 9 digits."""
+    from backprop_tools.neuron_explorer import neuron_values
+    rng = np.random.default_rng(11)
+    for digits in (1, 9):
+        for _ in range(2000):
+            x, w = np.round(rng.uniform(-10, 10, 3), digits), np.round(rng.uniform(-10, 10, 3), digits)
+            b, dvalue = round(rng.uniform(-10, 10), digits), round(rng.uniform(-3, 3), digits)
+            values = neuron_values(x, w, b, dvalue)
+            dz = dvalue if values["z"] > 0 else 0.0
+            assert values["dx"] == (dz * w + 0.0).tolist() and values["dw"] == (dz * x + 0.0).tolist(), values
+            assert values["db"] == dz and type(values["db"]) is float and values["dy_dz"] == (values["z"] > 0) * 1.0
+    zero = neuron_values([1.0, -2.0, 3.0], [-3.0, -1.0, 2.0], -5.0)  # z = 0 exactly: ReLU's derivative is 0
+    assert (zero["z"], zero["dy_dz"], zero["dx"], zero["db"]) == (0.0, 0.0, [0.0, 0.0, 0.0], 0.0)
+    source = Path(neuron_values.__code__.co_filename).read_text(encoding="utf-8")
+    import re
+    # lesson 1's answer: ReLU's derivative written as a condition, a gradient times w (dx) or x (dw)
+    for answer in (r"if z > 0 else", r"\bd\w*\s*\*\s*[wx]\b", r"dvalue if"):
+        assert not re.search(answer, source), answer
+
+
 def test_relu_backward_values_follow_the_rule_without_holding_the_answer():
     """The explorer's ReLU backward pass, read off the forward pass (its source ships in a class release):
     dvalues where z > 0, 0 elsewhere and at exactly 0 (no -0.0), for tiny, huge, zero and subnormal z."""
