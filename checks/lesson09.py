@@ -20,6 +20,7 @@ from __future__ import annotations
 
 from .lesson_helpers.autograd import backward as backward_check
 from .lesson_helpers.autograd import cases as op_cases
+from .lesson_helpers.autograd import estimate as estimate
 from .lesson_helpers.autograd import graphs as graphs
 from .lesson_helpers.autograd import ops as ops
 from .engine.exercise import exercise, make_hint
@@ -69,8 +70,10 @@ BACKWARD_HINTS = (
 
 
 def _check_cases(cls, cases) -> None:
+    """Every case, then (all right) one more call: is the `_backward` a numerical estimate?"""
     for case in cases:
         ops.check(cls, case)
+    estimate.refuse_estimate(cls, cases[0].op)
 
 
 @exercise(LESSON, "Value: a + b and its _backward", graded=True, hints=ADD_HINTS, answer="Value")

@@ -144,7 +144,7 @@ def forward_passes(log: dict, shape: tuple) -> int:
 
 
 def refuse_estimate(run, inputs: dict, exact: dict, what: str, part_names: str = "",
-                    forward_shape: tuple | None = None) -> None:
+                    forward_shape: tuple | None = None, rounding: tuple = ROUNDING) -> None:
     """Incorrect when the answer is a numerical estimate; nothing otherwise.
 
     run:    run(arrays) -> {part: value}, calling the learner's code once on `arrays` ({name: watched array})
@@ -153,6 +153,8 @@ def refuse_estimate(run, inputs: dict, exact: dict, what: str, part_names: str =
     forward_shape: the layer output's shape, when no part of the answer has it: products of that shape are
                    forward passes, and a chain-rule answer computes none (lesson 2, whose function is not
                    even given the inputs a finite difference would nudge)
+    rounding: how far off the exact slopes (relative) counts as a finite difference's rounding: ROUNDING,
+              or a wider band for inputs on which every derived answer is exact (`exact_probes`)
     A probe that raises says nothing: the answer already passed, so it is not judged on this call.
     """
     log: dict = {}
@@ -170,7 +172,7 @@ def refuse_estimate(run, inputs: dict, exact: dict, what: str, part_names: str =
     elements = sum(np.size(array) for array in exact.values())
     passes = passes if passes >= 2 * elements else 0  # two forward passes per element: a finite difference
     deviations = {part: _deviation(got.get(part), wanted) for part, wanted in exact.items()}
-    rounded = {part: d for part, d in deviations.items() if d is not None and ROUNDING[0] < d < ROUNDING[1]}
+    rounded = {part: d for part, d in deviations.items() if d is not None and rounding[0] < d < rounding[1]}
     if not nudges and not passes and not rounded:
         return
     seen = []
