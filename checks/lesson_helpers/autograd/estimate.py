@@ -24,7 +24,8 @@ from ...engine.verdict import Incorrect, Verdict
 from ..exact_probes import EXACT_INPUTS
 
 SEED = 20261204
-OUT_GRAD = {"add": 2.0, "mul": 0.5, "relu": 2.0, "pow": 0.5}  # powers of two: multiplying by them is exact
+# Powers of two: multiplying by them is exact. pow's 0.25 keeps its grad (a.data / 2) off the numbers shown.
+OUT_GRAD = {"add": 2.0, "mul": 0.5, "relu": 2.0, "pow": 0.25}
 CODE = {"add": "out = a + b", "mul": "out = a * b", "relu": "out = a.relu()", "pow": "out = a ** 2"}
 
 
