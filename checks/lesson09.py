@@ -14,7 +14,8 @@ time (`_autograd_ops`); `backward()` on small random graphs in which a node is u
 (`_autograd_backward`), built with the course's own operations (`_autograd_rules`): each exercise is
 judged on its own, so a wrong `add` costs `add` only, and a right `backward()` passes whether or not it
 goes through `_backward` closures. Expected gradients are central differences of the course's own
-forward passes.
+forward passes. Once an operation's cases pass, one more call asks whether its `_backward` is a numerical
+estimate of the local derivative (`_autograd_estimate`).
 """
 from __future__ import annotations
 

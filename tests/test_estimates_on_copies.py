@@ -116,7 +116,8 @@ def _estimates():
         for h in ALL_STEPS:
             for central in (True, False):
                 if not ("relu" in exercise.lower() and central and h >= 0.1):
-                    yield pytest.param(exercise, h, central, id=f"{exercise}-{h:g}-{'central' if central else 'forward'}")
+                    way = 'central' if central else 'forward'
+                    yield pytest.param(exercise, h, central, id=f"{exercise}-{h:g}-{way}")
 
 
 @pytest.mark.parametrize("exercise, h, central", list(_estimates()))

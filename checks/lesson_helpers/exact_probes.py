@@ -7,18 +7,19 @@ truncation error (lesson 8: h² · f''' / 6, or h · f'' / 2 going forward) lies
 
 These probes choose inputs on which every chain-rule answer is exact, not merely exact to rounding, on any
 BLAS kernel and in any summation order: each product in it is of a number and a power of two (or 0 or 1),
-and each sum has one term that is not 0. Dense layers: dvalues has one entry per row and per column, ±2^k.
-ReLU: dvalues times a mask of 1s and 0s. The neuron: dvalue = 0.5, ReLU on. Softmax with cross-entropy: probabilities that are multiples of
-1/16, a batch of 4. A finite difference cannot be exact there: the loss it evaluates mixes full-precision
-numbers of size 1e4 to 1e5, so its rounding (about 1e-16 · |loss| / h of the gradient's size) shows for
-any step from 1e-8 to 0.3, and lesson 8's log and exp add their own. Anything off the exact slopes by
-more than 1e-13 of their size (100 times what a roundabout but derived answer, dividing by N and
-multiplying back, shows) and less than 1e-2 (beyond which the values say something else) is called an
-estimate. Answers in float32 are left out, as in `estimate_probes`.
+and each sum has at most one term that is not 0. The neuron: dvalue = 0.5, ReLU on. Dense layers: dvalues
+has one entry per row and per column, ±2^k. ReLU: dvalues times a mask of 1s and 0s. Softmax with
+cross-entropy: probabilities that are multiples of 1/16, a batch of 4. A finite difference cannot be
+exact there: the loss it evaluates multiplies numbers of 37 significant bits and size 1e4 to 1e5, so its
+rounding (about 1e-16 · |loss| / h of the gradient's size) shows for any step from 1e-8 to 1, and lesson
+8's log and exp add their own. Off the exact slopes by more than 1e-13 of their size (100 times what a
+roundabout but derived answer, dividing by N and multiplying back, shows) and less than 1e-2 (beyond which
+the values say something else) is called an estimate. Answers in float32 are left out, as in
+`estimate_probes`.
 
-Known limit: a step that is a power of two (h = 1, 0.5, 2^-10) taken on each element at once
-(`(np.maximum(0, z + h) - np.maximum(0, z - h)) / (2 * h)`, no loss in between) is exact on a linear
-piece, so nothing here tells it from a derived answer.
+Known limit: a step that is a power of two (h = 1, 0.5, 2^-20) taken on each element at once, with no loss
+in between (`(np.maximum(0, z + h) - np.maximum(0, z - h)) / (2 * h)`), is exact on a linear piece, so
+nothing here tells it from a derived answer.
 """
 from __future__ import annotations
 
@@ -27,7 +28,7 @@ from fractions import Fraction
 
 import numpy as np
 
-from ..engine.estimate import complex_step, refuse_estimate
+from ..engine.estimate import complex_step, exact_slopes, refuse_estimate
 from ..engine.objects import construct, get, method, set_attr
 from ..engine.reference import dense_forward, relu_forward
 
@@ -41,8 +42,10 @@ def _rng():
 
 
 def _far_from_zero(rng, shape) -> np.ndarray:
-    """Full-precision values with |v| between 1e4 and 1e5, random signs."""
-    return rng.uniform(1e4, 1e5, size=shape) * rng.choice([-1.0, 1.0], size=shape)
+    """Values with |v| between 1e4 and 1e5, random signs, multiples of 2^-20: about 37 significant bits, so
+    that a product of two rounds (as in a finite difference's loss) while v ± 1 is exact (for `_slopes`)."""
+    values = rng.uniform(1e4, 1e5, size=shape) * rng.choice([-1.0, 1.0], size=shape)
+    return np.round(values * 2.0**20) / 2.0**20
 
 
 def _rational(array) -> np.ndarray:
@@ -50,28 +53,18 @@ def _rational(array) -> np.ndarray:
     return np.array([Fraction(v) for v in np.ravel(array)], dtype=object).reshape(np.shape(array))
 
 
-def rational_slopes(loss, x) -> np.ndarray:
-    """Gradient of `loss` at x by central differences with a step of 1 in exact rational arithmetic.
+def _slopes(exact_loss, x) -> np.ndarray:
+    """Gradient at x (whose elements are `_far_from_zero`'s) of a loss linear in each element within 1 of x.
 
-    loss: a function of an object array of Fractions, linear in each element within 1 of x.
-    Returns float64 slopes, each the exact one correctly rounded: no truncation, no rounding on the way.
-    """
-    x = _rational(x)
-    grad = np.zeros(x.shape)
-    for index in np.ndindex(x.shape):
-        saved = x[index]
-        x[index] = saved + 1
-        plus = loss(x)
-        x[index] = saved - 1
-        minus = loss(x)
-        x[index] = saved
-        grad[index] = float((plus - minus) / 2)
-    return grad
+    exact_loss takes an object array of Fractions and computes in rational arithmetic, so the central
+    difference with a step of 1 (x ± 1 is exact) has no truncation and no rounding: each slope is the exact
+    one, rounded once to float64."""
+    return exact_slopes(lambda nudged: exact_loss(_rational(nudged)), x, 1.0)
 
 
 @functools.lru_cache(maxsize=None)
 def _neuron_case():
-    """x, w (3,): full precision, 1e4 to 1e5 in size; b: z = x·w + b about 1e11 (ReLU on, far from its kink);
+    """x, w (3,): `_far_from_zero`; b: z = x·w + b about 1e11 (ReLU on, far from its kink);
     dvalue 0.5. Returns them and the exact dx, dw, db."""
     rng = _rng()
     x, w = _far_from_zero(rng, 3), _far_from_zero(rng, 3)
@@ -81,9 +74,9 @@ def _neuron_case():
         return Fraction(dvalue) * Fraction(relu_forward(xx @ ww + bb))
 
     xr, wr, br = _rational(x), _rational(w), _rational(b)
-    exact = {"dx": rational_slopes(lambda xx: loss(xx, wr, br[()]), x),
-             "dw": rational_slopes(lambda ww: loss(xr, ww, br[()]), w),
-             "db": rational_slopes(lambda bb: loss(xr, wr, bb[()]), b)}
+    exact = {"dx": _slopes(lambda xx: loss(xx, wr, br[()]), x),
+             "dw": _slopes(lambda ww: loss(xr, ww, br[()]), w),
+             "db": _slopes(lambda bb: loss(xr, wr, bb[()]), b)}
     return x, w, b, dvalue, exact
 
 
@@ -97,7 +90,7 @@ def neuron(fn, what: str) -> None:
 @functools.lru_cache(maxsize=None)
 def _dense_case():
     """dvalues (3, 3): one entry ±2^k per row and per column; inputs (3, 4), weights (4, 3), biases (1, 3):
-    full precision, 1e4 to 1e5 in size. Returns the arrays and their exact gradients (computed once)."""
+    `_far_from_zero`. Returns the arrays and their exact gradients (computed once)."""
     rng = _rng()
     inputs, weights, biases = _far_from_zero(rng, (3, 4)), _far_from_zero(rng, (4, 3)), _far_from_zero(rng, (1, 3))
     dvalues = np.zeros((3, 3))
@@ -107,8 +100,8 @@ def _dense_case():
     def loss(ii, ww, bb):
         return np.sum(dv * dense_forward(ii, ww, bb))
 
-    exact = (rational_slopes(lambda ii: loss(ii, w, b), inputs), rational_slopes(lambda ww: loss(i, ww, b), weights),
-             rational_slopes(lambda bb: loss(i, w, bb), biases))
+    exact = (_slopes(lambda ii: loss(ii, w, b), inputs), _slopes(lambda ww: loss(i, ww, b), weights),
+             _slopes(lambda bb: loss(i, w, bb), biases))
     return dvalues, inputs, weights, biases, dict(zip(DENSE_PARTS, exact))
 
 
@@ -142,7 +135,7 @@ def _relu_case():
     rng = _rng()
     z, dvalues = _far_from_zero(rng, (4, 3)), rng.normal(size=(4, 3))
     dv = _rational(dvalues)
-    exact = rational_slopes(lambda zz: np.sum(dv * _rational(relu_forward(zz))), z)  # relu's 0.0 back to a Fraction
+    exact = _slopes(lambda zz: np.sum(dv * _rational(relu_forward(zz))), z)  # relu's 0.0 back to a Fraction
     return dvalues, z, exact
 
 
