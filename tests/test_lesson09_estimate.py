@@ -155,8 +155,23 @@ class Float32Value(Value):
         self.grad = np.float32(0.0)
 
 
+class RoundedGrads(Value):
+    """The lesson's rules, each grad rounded to 6 decimals after: its rounding is its own."""
+
+    def mul(self, other):
+        out = super().mul(other)
+        rule = out._backward
+
+        def _backward():
+            rule()
+            self.grad, out.parents[1].grad = round(self.grad, 6), round(out.parents[1].grad, 6)
+
+        out._backward = _backward
+        return out
+
+
 def test_analytic_backwards_every_way_are_not_taken_for_estimates():
-    for engine in (Value, Micrograd, RulesWrittenOtherwise, Float32Value):
+    for engine in (Value, Micrograd, RulesWrittenOtherwise, Float32Value, RoundedGrads):
         for op, exercise in CHECKS.items():
             assert_passes(exercise, engine)
 
