@@ -250,3 +250,15 @@ def test_known_limit_a_power_of_two_step_on_each_element_at_once_passes():
     """Documented in the README: such an estimate gives the exact values, and nothing nudged or rounded
     shows it; this records that it passes (a change that names it should update the README)."""
     assert_passes(lesson04.relu_backward, relu_power_of_two_step_on_each_element)
+
+
+def test_known_limit_a_rounded_estimate_passes():
+    """Documented in the README: values rounded to a number of decimals carry that rounding, not a finite
+    difference's, so an estimate rounded after (here to 4 decimals, on copies of its own) is left alone, as a
+    derived answer so rounded must be. (Unrounded, the same estimate is named: the first assertion.)"""
+    assert_numerical_estimate(lesson03.dense_backward, dense_estimate(1e-2, True))
+
+    def rounded_estimate(dvalues, inputs, weights):
+        return tuple(np.round(part, 4) for part in dense_estimate(1e-2, True)(dvalues, inputs, weights))
+
+    assert_passes(lesson03.dense_backward, rounded_estimate)
