@@ -280,3 +280,20 @@ def test_known_limit_a_complex_step_derivative_passes():
     """Documented in the README: a complex-step derivative has no finite difference's rounding or truncation,
     and it runs on complex copies of its own (nothing nudged in the arrays given), so it passes."""
     assert_passes(lesson08.softmax_crossentropy_backward, complex_step_softmax_crossentropy)
+
+
+def test_known_limit_lesson_2_estimate_on_copies_around_ones_with_a_large_step_passes():
+    """Documented in the README: lesson 2's function is not given the inputs, so an estimate picks its own
+    point; its loss, dvalues · (inputs @ weights), is then no larger than the gradient times the number of
+    inputs, and its rounding (about 1e-16 · n / h) stays below any fair threshold for h >= 1e-3. On copies
+    of the arrays it is given, its forward passes are not seen either. A small step is still named."""
+    from checks import lesson02
+
+    def around_ones(h):
+        def layer_dinputs(dvalues, weights):
+            dvalues, weights = np.array(dvalues, dtype=float), np.array(weights, dtype=float)
+            return slopes(lambda inputs: float(dvalues @ (inputs @ weights)), np.ones(len(weights)), h, True)
+        return layer_dinputs
+
+    assert_numerical_estimate(lesson02.layer_dinputs, around_ones(1e-5))
+    assert_passes(lesson02.layer_dinputs, around_ones(1e-2))
