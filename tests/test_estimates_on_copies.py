@@ -282,18 +282,19 @@ def test_known_limit_a_complex_step_derivative_passes():
     assert_passes(lesson08.softmax_crossentropy_backward, complex_step_softmax_crossentropy)
 
 
-def test_known_limit_lesson_2_estimate_on_copies_around_ones_with_a_large_step_passes():
+def test_known_limit_lesson_2_estimate_on_copies_with_a_large_step_or_around_zero_passes():
     """Documented in the README: lesson 2's function is not given the inputs, so an estimate picks its own
     point; its loss, dvalues · (inputs @ weights), is then no larger than the gradient times the number of
     inputs, and its rounding (about 1e-16 · n / h) stays below any fair threshold for h >= 1e-3. On copies
     of the arrays it is given, its forward passes are not seen either. A small step is still named."""
     from checks import lesson02
 
-    def around_ones(h):
+    def around(point, h):
         def layer_dinputs(dvalues, weights):
             dvalues, weights = np.array(dvalues, dtype=float), np.array(weights, dtype=float)
-            return slopes(lambda inputs: float(dvalues @ (inputs @ weights)), np.ones(len(weights)), h, True)
+            return slopes(lambda inputs: float(dvalues @ (inputs @ weights)), point(len(weights)), h, True)
         return layer_dinputs
 
-    assert_numerical_estimate(lesson02.layer_dinputs, around_ones(1e-5))
-    assert_passes(lesson02.layer_dinputs, around_ones(1e-2))
+    assert_numerical_estimate(lesson02.layer_dinputs, around(np.ones, 1e-5))
+    assert_passes(lesson02.layer_dinputs, around(np.ones, 1e-2))
+    assert_passes(lesson02.layer_dinputs, around(np.zeros, 1e-5))  # around zero: exact to rounding
