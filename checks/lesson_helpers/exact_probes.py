@@ -48,9 +48,19 @@ def _far_from_zero(rng, shape) -> np.ndarray:
     return np.round(values * 2.0**20) / 2.0**20
 
 
+GRID = 21  # every value of the dense probe is a multiple of 2^-GRID: `_far_from_zero`'s, and dvalues' ±2^k
+
+
 def _rational(array) -> np.ndarray:
     """An object array of Fractions holding `array`'s values exactly (floats, Fractions or a mix)."""
     return np.array([Fraction(v) for v in np.ravel(array)], dtype=object).reshape(np.shape(array))
+
+
+def _integers(array, bits: int = 0) -> np.ndarray:
+    """array × 2^(GRID + bits) as exact Python integers (an object array): their arithmetic never rounds.
+    Every value must be a multiple of 2^-GRID (`_far_from_zero`'s are, and so are ±2^k for k >= -1)."""
+    scaled = np.asarray(array, dtype=np.float64) * 2.0 ** (GRID + bits)
+    return np.array([int(v) for v in scaled.ravel()], dtype=object).reshape(scaled.shape)
 
 
 def _slopes(exact_loss, x) -> np.ndarray:
@@ -95,13 +105,16 @@ def _dense_case():
     inputs, weights, biases = _far_from_zero(rng, (3, 4)), _far_from_zero(rng, (4, 3)), _far_from_zero(rng, (1, 3))
     dvalues = np.zeros((3, 3))
     dvalues[np.arange(3), rng.permutation(3)] = rng.choice([-2.0, -0.5, 0.5, 1.0, 2.0], size=3)
-    dv, i, w, b = _rational(dvalues), _rational(inputs), _rational(weights), _rational(biases)
+    # In integers (every value here is a multiple of 2^-GRID), as Fractions are ten times slower: the
+    # products inputs @ weights are scaled by 2^(2·GRID), so the biases are too, and dvalues adds 2^GRID.
+    dv, i, w, b = _integers(dvalues), _integers(inputs), _integers(weights), _integers(biases, GRID)
 
     def loss(ii, ww, bb):
-        return np.sum(dv * dense_forward(ii, ww, bb))
+        return Fraction(int(np.sum(dv * dense_forward(ii, ww, bb))), 2 ** (3 * GRID))
 
-    exact = (_slopes(lambda ii: loss(ii, w, b), inputs), _slopes(lambda ww: loss(i, ww, b), weights),
-             _slopes(lambda bb: loss(i, w, bb), biases))
+    exact = (exact_slopes(lambda ii: loss(_integers(ii), w, b), inputs, 1.0),
+             exact_slopes(lambda ww: loss(i, _integers(ww), b), weights, 1.0),
+             exact_slopes(lambda bb: loss(i, w, _integers(bb, GRID)), biases, 1.0))
     return dvalues, inputs, weights, biases, dict(zip(DENSE_PARTS, exact))
 
 
