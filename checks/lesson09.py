@@ -14,12 +14,14 @@ time (`_autograd_ops`); `backward()` on small random graphs in which a node is u
 (`_autograd_backward`), built with the course's own operations (`_autograd_rules`): each exercise is
 judged on its own, so a wrong `add` costs `add` only, and a right `backward()` passes whether or not it
 goes through `_backward` closures. Expected gradients are central differences of the course's own
-forward passes.
+forward passes. Once an operation's cases pass, one more call asks whether its `_backward` is a numerical
+estimate of the local derivative (`_autograd_estimate`).
 """
 from __future__ import annotations
 
 from .lesson_helpers.autograd import backward as backward_check
 from .lesson_helpers.autograd import cases as op_cases
+from .lesson_helpers.autograd import estimate as estimate
 from .lesson_helpers.autograd import graphs as graphs
 from .lesson_helpers.autograd import ops as ops
 from .engine.exercise import exercise, make_hint
@@ -69,8 +71,10 @@ BACKWARD_HINTS = (
 
 
 def _check_cases(cls, cases) -> None:
+    """Every case, then (all right) one more call: is the `_backward` a numerical estimate?"""
     for case in cases:
         ops.check(cls, case)
+    estimate.refuse_estimate(cls, cases[0].op)
 
 
 @exercise(LESSON, "Value: a + b and its _backward", graded=True, hints=ADD_HINTS, answer="Value")

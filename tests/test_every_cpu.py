@@ -77,7 +77,9 @@ def test_solutions_and_training_hold_with_this_blas_kernel(core, threads):
 
 
 ESTIMATE_TESTS = ["tests/test_lesson01.py", "tests/test_lesson02.py", "tests/test_lesson03.py",
-                  "tests/test_lesson04.py", "tests/test_lesson06.py", "tests/test_lesson08.py"]
+                  "tests/test_lesson04.py", "tests/test_lesson06.py", "tests/test_lesson08.py",
+                  "tests/test_estimates_on_copies.py", "tests/test_estimate_known_limits.py",
+                  "tests/test_lesson09_estimate.py"]
 
 
 @pytest.mark.skipif(not X86_64, reason=NOT_X86)

@@ -134,8 +134,22 @@ def _deviation(got, exact) -> float | None:
         return None
     if np.all(values == values.astype(np.float32)):
         return None  # every value is a float32 number: rounded to float32 somewhere on the way
+    if rounded_to_decimals(values):
+        return None  # np.round(..., 6), say: its rounding is its own, not a finite difference's
     scale = float(np.max(np.abs(exact), initial=0.0))
     return float(np.max(np.abs(values - exact), initial=0.0)) / scale if scale > 0 else None
+
+
+def rounded_to_decimals(values) -> bool:
+    """True if every value is rounded to d decimals (np.round(dinputs, 6), say), for a d that leaves out at
+    least 4 of a float64's 16 digits: a derived answer so rounded is off the exact slopes by its own
+    rounding; a finite difference's values are round like that with a chance of about 1e-4 each."""
+    values = np.asarray(values, dtype=np.float64)
+    size = float(np.max(np.abs(values), initial=0.0))
+    if size == 0.0 or not np.isfinite(size):
+        return False
+    most = min(12, int(np.floor(12 - np.log10(size))))
+    return any(np.array_equal(values, np.round(values, decimals)) for decimals in range(most + 1))
 
 
 def forward_passes(log: dict, shape: tuple) -> int:
@@ -144,7 +158,7 @@ def forward_passes(log: dict, shape: tuple) -> int:
 
 
 def refuse_estimate(run, inputs: dict, exact: dict, what: str, part_names: str = "",
-                    forward_shape: tuple | None = None) -> None:
+                    forward_shape: tuple | None = None, rounding: tuple = ROUNDING) -> None:
     """Incorrect when the answer is a numerical estimate; nothing otherwise.
 
     run:    run(arrays) -> {part: value}, calling the learner's code once on `arrays` ({name: watched array})
@@ -153,6 +167,8 @@ def refuse_estimate(run, inputs: dict, exact: dict, what: str, part_names: str =
     forward_shape: the layer output's shape, when no part of the answer has it: products of that shape are
                    forward passes, and a chain-rule answer computes none (lesson 2, whose function is not
                    even given the inputs a finite difference would nudge)
+    rounding: how far off the exact slopes (relative) counts as a finite difference's rounding: ROUNDING,
+              or a wider band for inputs on which every derived answer is exact (`exact_probes`)
     A probe that raises says nothing: the answer already passed, so it is not judged on this call.
     """
     log: dict = {}
@@ -170,7 +186,7 @@ def refuse_estimate(run, inputs: dict, exact: dict, what: str, part_names: str =
     elements = sum(np.size(array) for array in exact.values())
     passes = passes if passes >= 2 * elements else 0  # two forward passes per element: a finite difference
     deviations = {part: _deviation(got.get(part), wanted) for part, wanted in exact.items()}
-    rounded = {part: d for part, d in deviations.items() if d is not None and ROUNDING[0] < d < ROUNDING[1]}
+    rounded = {part: d for part, d in deviations.items() if d is not None and rounding[0] < d < rounding[1]}
     if not nudges and not passes and not rounded:
         return
     seen = []
