@@ -125,7 +125,7 @@ def test_a_release_holds_the_check_helpers_of_its_lessons_only(tmp_path):
     release(dest, "--lessons", "1-3")
     helpers = sorted(p.relative_to(dest / "checks" / "lesson_helpers").as_posix()
                      for p in (dest / "checks" / "lesson_helpers").rglob("*.py"))
-    assert helpers == ["__init__.py", "estimate_probes.py", "examples.py", "neuron.py"]
+    assert helpers == ["__init__.py", "estimate_probes.py", "exact_probes.py", "examples.py", "neuron.py"]
     code = ("import checks, numpy as np\n"
             "from checks import lesson01, lesson02, lesson03\n"
             "print(checks.__file__)\n"
