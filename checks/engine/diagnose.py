@@ -79,8 +79,16 @@ def scaled(got, expected, context):
     )
 
 
+# Gradients with one row per sample: nothing of them is summed over the batch, so "sum, don't average"
+# would be untrue advice for them (a dinputs divided by N is a factor too many: `scaled` says so).
+PER_SAMPLE = frozenset({"dinputs"})
+
+
 def averaged_not_summed(got, expected, context):
+    """A parameter's gradient (summed over the batch) divided by the batch size."""
     batch = context.get("batch", 1)
+    if context.get("part") in PER_SAMPLE:
+        return None
     if batch > 1 and got.shape == expected.shape and np.any(expected != 0) and close(got * batch, expected):
         return Mistake(
             "mean_instead_of_sum",
