@@ -616,3 +616,20 @@ def test_network_loss_after_names_an_update_applied_twice_with_the_same_gradient
     assert_no_direction(result.message)
     before, after = network.network_losses()
     assert f"{after:.4f}" not in result.message and f"{after:.2f}" not in result.message
+
+
+class StepsBeforeDinputs(Layer_Dense):
+    """The step taken inside backward, between dweights and dinputs: dinputs then uses the stepped weights."""
+
+    def backward(self, dvalues):
+        self.dweights = self.inputs.T @ dvalues
+        self.dbiases = np.sum(dvalues, axis=0, keepdims=True)
+        self.weights -= 0.1 * self.dweights
+        self.dinputs = dvalues @ self.weights.T
+
+
+def test_a_step_inside_backward_is_named_even_when_dinputs_comes_after_it():
+    """It was 'dinputs ... all of its elements are off' with generic advice: the kind of mistake, a backward
+    pass that changes the weights, is what the learner needs to hear."""
+    result = assert_diagnosed(check.Layer_Dense, StepsBeforeDinputs, "modified_weights", "weights")
+    assert "optimizer" in result.message
