@@ -242,7 +242,8 @@ def make_hint(lesson: str, notebook: str):
         level = min(max(level, 1), len(levels))
         _hint_levels[info.id] = level
         _announce("hint", info.id, level)
-        more = " Run check.hint again for the next level." if level < len(levels) else ""
+        # On a line of its own: a level that ends in a line with blanks must not run into the sentence.
+        more = "\nRun check.hint again for the next level." if level < len(levels) else ""
         return Note(f"Hint {level} of {len(levels)} for {name}", levels[level - 1] + more)
 
     hint.solution = make_solution(lesson, notebook)  # a lesson module's one line: `solution = hint.solution`
