@@ -171,7 +171,7 @@ def _value_check(name: str, title: str, dvalues, hints: tuple, insight: str, adv
         weights = example.layer_weights()
         compare("dinputs", value, layer_gradient(dvalues, weights), what="your value",
                 case=f"for the lesson's weights and dvalues = [{', '.join(f'{v:g}' for v in dvalues)}]", diagnosers=DIAGNOSERS,
-                context=_context(dvalues, weights), advice=advice)
+                context=_context(dvalues, weights), advice=advice, shown_as=name)
         return insight
 
     body.__name__ = name
