@@ -230,7 +230,7 @@ def _step_value_check(part: str):
                 f"`{part}` itself is unchanged, so the cells below still start from the lesson's {part}.")
 
     body.__name__ = f"updated_{part}"
-    registered = exercise(LESSON, f"The lesson's {part} after one step of 0.001", graded=False,
+    registered = exercise(LESSON, f"The lesson's {part} after one step of 0.001", graded=False, answer=f"new_{part}",
                           hints=_step_hints(part, gradient_name))(body)
 
     @functools.wraps(registered)

@@ -633,3 +633,8 @@ def test_a_step_inside_backward_is_named_even_when_dinputs_comes_after_it():
     pass that changes the weights, is what the learner needs to hear."""
     result = assert_diagnosed(check.Layer_Dense, StepsBeforeDinputs, "modified_weights", "weights")
     assert "optimizer" in result.message
+
+
+def test_the_network_checks_on_the_placeholder_name_the_learners_variable():
+    assert "`loss`" in check.network_loss(...).message
+    assert "`loss_after`" in check.network_loss_after(...).message

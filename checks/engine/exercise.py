@@ -131,7 +131,8 @@ def evaluate(info: Exercise, body, answer) -> Result:
     random_state = np.random.get_state()
     try:
         if answer is None or answer is Ellipsis:
-            raise NotAttempted(f"Replace the placeholder in the exercise cell for `{info.name}`, run it, then run this check.")
+            raise NotAttempted(f"Replace the placeholder in the exercise cell for `{info.answer_name}`, run it, then "
+                               "run this check.")
         insight = body(answer, rng)
         result = Result(info.id, "correct", insight or "Well done.", parts=tuple((p, True) for p in info.parts))
     except Verdict as verdict:

@@ -136,7 +136,7 @@ NETWORK_AFTER_HINTS = (
 )
 
 
-@exercise(LESSON, "The network's loss before the step", graded=False, hints=NETWORK_HINTS)
+@exercise(LESSON, "The network's loss before the step", graded=False, hints=NETWORK_HINTS, answer="loss")
 def network_loss(value, rng):
     inputs, w1, b1, w2, b2, targets = network_example()
     before = network_loss_value((w1, b1, w2, b2), inputs, targets)
@@ -195,7 +195,8 @@ def _step_mistake(got, expected, context):
     return None
 
 
-@exercise(LESSON, "The network's loss after one SGD step", graded=False, hints=NETWORK_AFTER_HINTS)
+@exercise(LESSON, "The network's loss after one SGD step", graded=False, hints=NETWORK_AFTER_HINTS,
+          answer="loss_after")
 def network_loss_after(value, rng):
     before, after = network_losses()
     got = one_number(value)
