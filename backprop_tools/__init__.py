@@ -10,6 +10,7 @@ Every explorer returns an object with .sliders (name -> widget), .values (the nu
     sgd_explorer()         lesson 5: loss over SGD steps; dead ReLUs; x² beside it
     loss_curve, live_relu_curve, quadratic_curve    lesson 5's curves as arrays
     progress_bar(iterable) lesson 8: a widget progress bar in notebooks, text elsewhere
+    losses.crossentropy    lesson 8: the training loss (kept out of the lesson: its exercises compute it)
     value_graph(root)      lesson 9: a learner's graph of Values with data and grad (an <img> with alt text)
     show_figure(fig, alt)  any lesson: a matplotlib figure with a text alternative
 

@@ -83,9 +83,8 @@ def _extra_axis(got, expected, context):
             "extra_axis",
             f"the numbers are right, but the shape is {got.shape} instead of {expected.shape}: "
             "an extra axis of length 1.",
-            "One sample's dinputs is 1-D, (n_inputs,), so every factor should be 1-D or the weights. A 2-D "
-            "factor brings the extra axis in: a batch of one, shape (1, n_neurons), is not one sample; "
-            "its row [0] is.",
+            "One sample's dinputs is 1-D, (n_inputs,). An extra axis comes in with a 2-D factor (a batch of "
+            "one, shape (1, n_neurons), is not one sample; its row [0] is) or with brackets around a result.",
         )
     return None
 
@@ -171,7 +170,7 @@ def _value_check(name: str, title: str, dvalues, hints: tuple, insight: str, adv
         weights = example.layer_weights()
         compare("dinputs", value, layer_gradient(dvalues, weights), what="your value",
                 case=f"for the lesson's weights and dvalues = [{', '.join(f'{v:g}' for v in dvalues)}]", diagnosers=DIAGNOSERS,
-                context=_context(dvalues, weights), advice=advice)
+                context=_context(dvalues, weights), advice=advice, shown_as=name)
         return insight
 
     body.__name__ = name

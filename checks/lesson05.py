@@ -224,12 +224,13 @@ def _step_value_check(part: str):
         if original is not None:
             _original_kept(part, original, before, expected)
         compare(part, value, expected, what="your value", case="after one step of 0.001 on the lesson's example",
-                diagnosers=(step_diagnoser(before, gradient, BOOK_RATE, other, by_hand=True),))
+                diagnosers=(step_diagnoser(before, gradient, BOOK_RATE, other, by_hand=True),),
+                shown_as=f"new_{part}")
         return (f"These are the updated {part} the book prints: each moved by -0.001 times its gradient, and "
                 f"`{part}` itself is unchanged, so the cells below still start from the lesson's {part}.")
 
     body.__name__ = f"updated_{part}"
-    registered = exercise(LESSON, f"The lesson's {part} after one step of 0.001", graded=False,
+    registered = exercise(LESSON, f"The lesson's {part} after one step of 0.001", graded=False, answer=f"new_{part}",
                           hints=_step_hints(part, gradient_name))(body)
 
     @functools.wraps(registered)

@@ -138,13 +138,18 @@ def _diagnosers(f, x, h, derivative, points=()):
         half = any(close(got, _one_sided(f, x, h, forward) / 2) for forward in (True, False))
         if not (zeros or half):
             return None
-        seen = ("both values you subtract came from the same, un-nudged x, so their difference is 0"
-                if zeros else "one of the two values you subtract came from the un-nudged x")
+        if zeros:
+            seen = ("both values you subtract came from the same, un-nudged x, so their difference is 0. That is "
+                    "what `x_plus = x` does: it copies nothing, so x_plus and x_minus are second names for x "
+                    "itself, and the second nudge undoes the first.")
+        else:  # the same calls come from an alias and from a nudge down that only undoes the nudge up
+            seen = ("one of the two values you subtract came from the un-nudged x: the point a step below was "
+                    "never evaluated. Two ways to get there: `x_plus = x` copies nothing, so nudging x_minus "
+                    "undid x_plus's nudge in x itself; or, nudging x itself, a step of h down from x + h lands "
+                    "back on x, not a step below it.")
         return Mistake(
             "aliasing",
-            f"f was called at x exactly as it was, {at_x} of {len(points)} times: {seen}. That is what "
-            "`x_plus = x` does: it copies nothing, so x_plus and x_minus are second names for x itself, and "
-            "the second nudge undoes the first.",
+            f"f was called at x exactly as it was, {at_x} of {len(points)} times: {seen}",
             "Either make real copies (`x.copy()`), or nudge x itself and call f between the nudges, putting "
             "the element back afterwards.",
         )

@@ -217,3 +217,13 @@ def test_how_a_wrong_element_is_described(wrong, words):
     assert result.diagnosis == "wrong_values"
     assert words in result.message
     assert "-1" not in result.message
+
+
+def test_a_hint_with_blanks_stays_apart_from_the_next_level_note():
+    """Lesson 1's hint 3 for z used to read `z = np.dot(____, ____) + ____ Run check.hint again ...`: the
+    template ran into the sentence, as if `Run` were part of the line. The note is on a line of its own."""
+    from checks import lesson01
+
+    text = str(lesson01.hint("z", 3))
+    template = lesson01.z.exercise.hints[2]
+    assert f"{template}\nRun check.hint again for the next level." in text, text

@@ -227,3 +227,17 @@ def test_a_copy_passes_in_the_notebook():
                   "slope_x0 = (neuron_output(x_nudged, w, b) - neuron_output(x, w, b)) / h\n"
                   "result = check.slope_x0(slope_x0)")
     assert ns["result"].passed, str(ns["result"])
+
+
+def test_x_nudged_as_a_second_name_for_a_list_x_is_named_too():
+    """Section 3's walkthrough makes x a plain list (the book's `x = [1.0, -2.0, 3.0]`): a learner who goes
+    back to exercise 2 then aliases a list. It said only "both saw the same inputs", and not that x itself
+    now holds the nudge."""
+    ns = run_cell("x = [1.0, -2.0, 3.0]\nw = [-3.0, -1.0, 2.0]\n"
+                  "neuron_output = lambda x, w, b: max(0.0, sum(a * c for a, c in zip(x, w)) + b)\n"
+                  "x_nudged = x\nx_nudged[0] += h\n"
+                  "slope_x0 = (neuron_output(x_nudged, w, b) - neuron_output(x, w, b)) / h\n"
+                  "result = check.slope_x0(slope_x0)")
+    result = ns["result"]
+    assert result.outcome == "incorrect" and result.diagnosis == "aliasing", str(result)
+    assert "x_nudged and x are one" in result.message and "run the cell that defines x" in result.message

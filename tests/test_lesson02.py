@@ -192,3 +192,18 @@ def test_row_by_row_answers_are_not_forward_passes():
 
     for answer in (row_products, row_sums, with_einsum, with_loops, as_batch_of_one):
         assert_passes(check.layer_dinputs, answer)
+
+
+def test_exercise_2_speaks_of_dinputs_second():
+    """The learner's variable is dinputs_second; its messages said "Your dinputs ... has shape (3,)"."""
+    result = check.dinputs_second(layer_weights()[1])
+    assert "Your dinputs_second is not right" in result.message, result.message
+    assert "your dinputs_second has shape (3,)" in result.message, result.message
+    assert result.part == "dinputs"
+
+
+def test_a_result_wrapped_in_brackets_is_not_blamed_on_a_2d_factor_only():
+    """`return [dvalues @ weights.T]` has every factor 1-D or the weights: the advice said the extra axis came
+    from a 2-D factor, a guess at a line the learner did not write. It names both ways an axis comes in."""
+    result = check.layer_dinputs(lambda d, w: [d @ w.T])
+    assert result.diagnosis == "extra_axis" and "brackets" in result.message, result.message

@@ -231,3 +231,18 @@ def test_analytic_answers_written_every_way_are_not_taken_for_estimates():
 def test_the_hints_ask_for_both_factors():
     text = str(check.hint("dense_backward", 3))
     assert "dvalues @ ____" not in text and "____ @ dvalues" not in text
+
+
+# ---- dinputs divided by the batch size: not "sum over the batch", which dinputs never does -------------------
+
+def test_dinputs_divided_by_the_batch_is_not_told_to_sum_over_the_batch():
+    """dinputs has one row per sample: nothing of it is summed over the batch, so the advice for a parameter's
+    averaged gradient would be untrue. It is a factor too many, and the message says so."""
+    wrong = lambda d, i, w: ((d @ w.T) / len(d), i.T @ d, d.sum(axis=0, keepdims=True))  # noqa: E731
+    result = assert_diagnosed(check.dense_backward, wrong, "scaled", "dinputs")
+    assert "sum over the batch" not in result.message and "parameter" not in result.message, result.message
+    value = with_matmul(batch_dvalues(), layer_inputs(), layer_weights())[0] / 3
+    result = assert_diagnosed(check.dinputs, value, "scaled", "dinputs")
+    assert "sum over the batch" not in result.message, result.message
+    # the parameters' gradients keep their diagnosis
+    assert_diagnosed(check.dense_backward, WRONG["mean not sum"][0], "mean_instead_of_sum", "dweights")

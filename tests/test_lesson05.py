@@ -309,3 +309,26 @@ def test_a_wrong_loss_says_what_to_recompute_not_which_way():
         assert_no_direction(result.message)
         assert "Compute it in steps" in result.message
     assert below.message.replace(f"{0.93 * loss:.6g}", "GUESS") == above.message.replace(f"{1.07 * loss:.6g}", "GUESS")
+
+
+def test_a_wrong_step_by_hand_is_spoken_of_by_the_learners_name():
+    """The learner's array is new_weights (new_biases): the message said "Your biases is not right" and
+    "your biases has shape (3, 3)", the name of the original, which the check also looks at."""
+    _, weights, biases = check.example_arrays()
+    for checker, wrong, name in ((check.updated_biases, np.ones((3, 3)), "new_biases"),
+                                 (check.updated_weights, weights * 2.0, "new_weights")):
+        result = checker(wrong)
+        assert result.outcome == "incorrect", str(result)
+        assert f"Your {name} is not right" in result.message, result.message
+        assert result.part == name.removeprefix("new_")  # what is graded and counted stays the same
+    assert f"your new_biases has shape (3, 3)" in check.updated_biases(np.ones((3, 3))).message
+
+
+def test_a_check_run_on_the_placeholder_names_the_learners_variable():
+    """The exercise cell defines new_weights; 'Replace the placeholder in the exercise cell for
+    `updated_weights`' named a variable that is nowhere in the notebook."""
+    _, weights, biases = check.example_arrays()
+    for checker, name in ((check.updated_weights, "new_weights"), (check.updated_biases, "new_biases")):
+        result = checker(..., weights if name == "new_weights" else biases)
+        assert result.outcome == "not_attempted" and f"`{name}`" in result.message, result.message
+    assert "`loss`" in check.loss(...).message  # where the exercise's name is the variable's, unchanged

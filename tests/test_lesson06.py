@@ -599,3 +599,42 @@ def test_a_changed_dvalues_is_explained_by_what_was_seen():
     assert "under a second name" in aliased.message
     other = assert_diagnosed(check.Activation_ReLU, ZeroesDvaluesThenCopies, "modified_input", "dvalues")
     assert "second name" not in other.message and "some entries of dvalues were changed" in other.message
+
+
+def test_network_loss_after_names_an_update_applied_twice_with_the_same_gradients():
+    """update_params called twice per layer after one backward (or the update lines run again on their own):
+    each layer stepped twice along the same gradients, which the two-steps diagnosis (fresh gradients each
+    time) did not recognise; the message said 'none of the usual slips' and asked to print the forward pass."""
+    from tests.checks_util import assert_no_direction
+
+    inputs, targets, dense1, relu, dense2 = _lesson_network()
+    optimizer = Optimizer_SGD(learning_rate=0.01)
+    _step(inputs, targets, dense1, relu, dense2, optimizer, layers=(dense1, dense2, dense1, dense2))
+    result = check.network_loss_after(0.5 * np.sum((dense2.output - targets) ** 2))
+    assert result.outcome == "incorrect" and result.diagnosis == "update_twice", str(result)
+    assert "update_params" in result.message and "none of the usual" not in result.message
+    assert_no_direction(result.message)
+    before, after = network.network_losses()
+    assert f"{after:.4f}" not in result.message and f"{after:.2f}" not in result.message
+
+
+class StepsBeforeDinputs(Layer_Dense):
+    """The step taken inside backward, between dweights and dinputs: dinputs then uses the stepped weights."""
+
+    def backward(self, dvalues):
+        self.dweights = self.inputs.T @ dvalues
+        self.dbiases = np.sum(dvalues, axis=0, keepdims=True)
+        self.weights -= 0.1 * self.dweights
+        self.dinputs = dvalues @ self.weights.T
+
+
+def test_a_step_inside_backward_is_named_even_when_dinputs_comes_after_it():
+    """It was 'dinputs ... all of its elements are off' with generic advice: the kind of mistake, a backward
+    pass that changes the weights, is what the learner needs to hear."""
+    result = assert_diagnosed(check.Layer_Dense, StepsBeforeDinputs, "modified_weights", "weights")
+    assert "optimizer" in result.message
+
+
+def test_the_network_checks_on_the_placeholder_name_the_learners_variable():
+    assert "`loss`" in check.network_loss(...).message
+    assert "`loss_after`" in check.network_loss_after(...).message

@@ -263,3 +263,25 @@ def test_nudges_that_pile_up_in_x_are_named():
     result = check.numerical_gradient(aliases_one_of_two)
     assert result.outcome == "incorrect" and result.diagnosis == "modified_input" and result.part == "x"
     assert "x_plus = x" in result.message and "copies nothing" in result.message
+
+
+def undoes_the_nudge(f, x, h):
+    """No second name at all: the nudge down by h only undoes the nudge up, so f never sees x - h."""
+    grad = np.zeros_like(x, dtype=float)
+    for index in np.ndindex(x.shape):
+        x[index] += h
+        plus = f(x)
+        x[index] -= h
+        minus = f(x)
+        grad[index] = (plus - minus) / (2 * h)
+    return grad
+
+
+def test_a_point_never_nudged_down_is_not_blamed_on_a_line_the_learner_did_not_write():
+    """It said "That is what `x_plus = x` does" to a learner who wrote no such line. The calls are the same
+    as with that alias, so the message says what the check saw (x - h never evaluated) and both ways to it."""
+    for answer in (undoes_the_nudge, aliases_x_calling_f_between):
+        result = check.numerical_gradient(answer)
+        assert result.outcome == "incorrect" and result.diagnosis == "aliasing", str(result)
+        assert "That is what `x_plus = x` does" not in result.message, result.message
+        assert "a step below" in result.message and "x_plus = x" in result.message, result.message

@@ -57,3 +57,21 @@ def test_a_wrong_loss_gets_advice_that_fits_a_cross_entropy():
     assert negative.diagnosis == "wrong_sign" and "chain rule" not in negative.message
     assert str(round(loss, 4)) not in negative.message and str(round(loss, 3)) not in negative.message
     assert check.loss(np.sum(-np.log(probs[np.arange(3), labels]))).diagnosis == "sum_instead_of_mean"
+
+
+def test_no_course_cell_picks_each_rows_own_class_before_the_learner_does():
+    """Picking each sample's probability of its own class is what the loss and the gradient exercises ask
+    for: the course's crossentropy comes from backprop_tools, and no cell of the blank lesson shows a row
+    index paired with the labels, nor the course's loss called on the exercise's arrays."""
+    import nbformat
+
+    from backprop_tools.losses import crossentropy
+    from tests.voice_util import notebook_path
+
+    notebook = nbformat.read(notebook_path("lessons", "08"), as_version=4)
+    for cell in notebook.cells:
+        assert "np.arange(" not in cell.source, cell.source[:200]
+        assert "crossentropy(probs_example" not in cell.source, cell.source[:200]
+    probs = np.array([[0.7, 0.2, 0.1], [0.1, 0.8, 0.1], [0.3, 0.3, 0.4]])
+    assert np.isclose(crossentropy(probs, np.array([0, 1, 1])), np.mean(-np.log([0.7, 0.8, 0.3])))
+    assert np.isclose(crossentropy(np.array([[1.0, 0.0]]), np.array([1])), -np.log(1e-7))  # clipped, finite

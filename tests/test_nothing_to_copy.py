@@ -132,3 +132,22 @@ def test_no_message_of_the_checks_says_which_way_to_move_a_number():
     found = [f"{where}: {text!r}" for path in _check_modules()
              for where, text in module_strings(path) for word in DIRECTION_WORDS if word in text.lower()]
     assert not found, "direction words in messages:\n" + "\n".join(found)
+
+
+@pytest.mark.parametrize("number", LESSONS)
+def test_no_comment_of_the_blank_lesson_is_a_line_with_blanks_that_leaves_little_to_do(number):
+    """An exercise cell's comment says what to compute, not the line: `numerical_gradient(loss_of_weights, ...,
+    1e-5)` left one operand of three to find. In a comment, `...` stands for a blank as `____` does."""
+    import nbformat
+
+    lines = [line for module, info in exercises(number) if info.name not in getattr(module, "PROVIDED", ())
+             for line in solutions.answer_lines(module.NOTEBOOK, info.name)]
+    leaks = []
+    for index, cell in enumerate(nbformat.read(notebook_path("lessons", number), as_version=4).cells):
+        if cell.cell_type != "code":
+            continue
+        for text in cell.source.splitlines():
+            if "#" in text:
+                comment = text.split("#", 1)[1].replace("...", "____")
+                leaks += [f"cell {index}: {found}" for found in shown(comment, lines)]
+    assert not leaks, "comments that hand over an answer:\n" + "\n".join(leaks)

@@ -79,8 +79,16 @@ def scaled(got, expected, context):
     )
 
 
+# Gradients with one row per sample: nothing of them is summed over the batch, so "sum, don't average"
+# would be untrue advice for them (a dinputs divided by N is a factor too many: `scaled` says so).
+PER_SAMPLE = frozenset({"dinputs"})
+
+
 def averaged_not_summed(got, expected, context):
+    """A parameter's gradient (summed over the batch) divided by the batch size."""
     batch = context.get("batch", 1)
+    if context.get("part") in PER_SAMPLE:
+        return None
     if batch > 1 and got.shape == expected.shape and np.any(expected != 0) and close(got * batch, expected):
         return Mistake(
             "mean_instead_of_sum",
@@ -117,7 +125,7 @@ ADVICE = {
 
 
 def compare(part: str, value, expected: np.ndarray, *, what: str, case: str, diagnosers=(), context=None,
-            others=None, generic=GENERIC, advice=None) -> np.ndarray:
+            others=None, generic=GENERIC, advice=None, shown_as=None) -> np.ndarray:
     """Return value as float64 if it matches expected; otherwise raise Incorrect, diagnosed.
 
     The message says how the value is off (shape, sign, a factor, a known mistake, which elements),
@@ -130,10 +138,13 @@ def compare(part: str, value, expected: np.ndarray, *, what: str, case: str, dia
     others:   {other part name: its expected array}, to recognise answers given in the wrong order
     generic:  the lesson-independent diagnosers to try after the lesson's own (default: all of GENERIC)
     advice:   {mistake kind: advice}, replacing the advice of any mistake found (generic ones mostly)
+    shown_as: the learner's own name for the value ("new_biases"), in the messages; `part` stays what is
+              graded and counted
     """
     got = as_float64(value, part, what)
     if close(got, expected):
         return got
+    name = shown_as or part
     overrides = advice or {}
     advice = {**ADVICE, **overrides}
     # Diagnosis context may be costly (extra numerical gradients): build it only for a wrong answer.
@@ -141,19 +152,19 @@ def compare(part: str, value, expected: np.ndarray, *, what: str, case: str, dia
     for diagnose in (*diagnosers, *generic):
         mistake = diagnose(got, expected, context)
         if mistake:
-            raise _incorrect(part, what, case, mistake, overrides)
+            raise _incorrect(part, what, case, mistake, overrides, name)
     for other, other_expected in (others or {}).items():
         if other != part and close(got, other_expected):
             raise _incorrect(part, what, case, Mistake(
                 "wrong_order", f"the array in the place of {part} is the right value of {other}.",
-                advice["wrong_order"]), advice)
+                advice["wrong_order"]), advice, name)
     if got.shape != expected.shape:
         wanted = "be a single number" if expected.ndim == 0 else f"have shape {expected.shape}"
         raise _incorrect(part, what, case, Mistake(
-            "wrong_shape", f"your {part} has shape {got.shape}, but it should {wanted}.",
-            advice["wrong_shape"]), advice)
-    raise _incorrect(part, what, case, Mistake("wrong_values", _how_values_differ(part, got, expected),
-                                                advice["wrong_values"]), advice)
+            "wrong_shape", f"your {name} has shape {got.shape}, but it should {wanted}.",
+            advice["wrong_shape"]), advice, name)
+    raise _incorrect(part, what, case, Mistake("wrong_values", _how_values_differ(name, got, expected),
+                                                advice["wrong_values"]), advice, name)
 
 
 def _how_values_differ(part, got, expected) -> str:
@@ -192,8 +203,9 @@ def entries(where) -> str:
     return f"entr{'y' if len(found) == 1 else 'ies'} {shown}{', ...' if len(found) > 3 else ''}"
 
 
-def _incorrect(part, what, case, mistake: Mistake, advice=None) -> Incorrect:
-    who = f"Your {part}" if what == "your value" else f"{part} from {what}"
+def _incorrect(part, what, case, mistake: Mistake, advice=None, name=None) -> Incorrect:
+    name = name or part
+    who = f"Your {name}" if what == "your value" else f"{name} from {what}"
     return Incorrect(
         f"{who} is not right {case}.\n"
         f"What happened: {mistake.explanation}\n"

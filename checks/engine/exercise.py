@@ -131,7 +131,8 @@ def evaluate(info: Exercise, body, answer) -> Result:
     random_state = np.random.get_state()
     try:
         if answer is None or answer is Ellipsis:
-            raise NotAttempted(f"Replace the placeholder in the exercise cell for `{info.name}`, run it, then run this check.")
+            raise NotAttempted(f"Replace the placeholder in the exercise cell for `{info.answer_name}`, run it, then "
+                               "run this check.")
         insight = body(answer, rng)
         result = Result(info.id, "correct", insight or "Well done.", parts=tuple((p, True) for p in info.parts))
     except Verdict as verdict:
@@ -242,7 +243,8 @@ def make_hint(lesson: str, notebook: str):
         level = min(max(level, 1), len(levels))
         _hint_levels[info.id] = level
         _announce("hint", info.id, level)
-        more = " Run check.hint again for the next level." if level < len(levels) else ""
+        # On a line of its own: a level that ends in a line with blanks must not run into the sentence.
+        more = "\nRun check.hint again for the next level." if level < len(levels) else ""
         return Note(f"Hint {level} of {len(levels)} for {name}", levels[level - 1] + more)
 
     hint.solution = make_solution(lesson, notebook)  # a lesson module's one line: `solution = hint.solution`

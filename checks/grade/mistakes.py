@@ -82,6 +82,7 @@ WORDS = {
     "no_step": "no step taken: the new array equals the old one",
     "original_modified": "the step taken in place: the original weights (or biases) changed too",
     "two_steps": "two steps taken instead of one (a step run twice)",
+    "update_twice": "each layer updated twice with the same gradients (update_params run twice)",
     "half_update": "only one of weights and biases updated before the loss was measured again",
     "one_layer_updated": "only one of the network's layers updated",
     "wrong_learning_rate": "a step with another learning rate than the lesson's",

@@ -5,8 +5,8 @@
 
 The lesson builds a fresh network at the top of each exercise cell, so re-running a cell gives the same
 number. The expected losses come from the course's forward pass and central differences; a wrong value is
-compared with what known mistakes would give (a skipped ReLU, a mean, a step taken twice, one layer
-updated) and never reported with the expected value.
+compared with what known mistakes would give (a skipped ReLU, a mean, a step taken twice, an update
+applied twice with the same gradients, one layer updated) and never reported with the expected value.
 """
 from __future__ import annotations
 
@@ -136,7 +136,7 @@ NETWORK_AFTER_HINTS = (
 )
 
 
-@exercise(LESSON, "The network's loss before the step", graded=False, hints=NETWORK_HINTS)
+@exercise(LESSON, "The network's loss before the step", graded=False, hints=NETWORK_HINTS, answer="loss")
 def network_loss(value, rng):
     inputs, w1, b1, w2, b2, targets = network_example()
     before = network_loss_value((w1, b1, w2, b2), inputs, targets)
@@ -156,6 +156,12 @@ def _step_variants():
          "your value is the loss after two steps, not one: the step ran twice on the same network (the update "
          "changes the layers' own weights, so running it again steps on from where the first step ended).",
          "Run the exercise cell once more: it builds a fresh network first, so one run takes exactly one step."),
+        (stepped(params, inputs, targets, rate=2 * NETWORK_RATE), "update_twice",
+         "your value is the loss after each layer was updated twice with the same gradients: "
+         "optimizer.update_params ran twice on each dense layer after one backward pass (or the update "
+         "lines ran again without a fresh forward and backward).",
+         "One step updates each dense layer once. Run the exercise cell once more as a whole: it builds a "
+         "fresh network first."),
         (stepped(params, inputs, targets, layers=(0, 1)), "one_layer_updated",
          "your value is the loss after updating dense1 only: dense2 kept its old weights.", both),
         (stepped(params, inputs, targets, layers=(2, 3)), "one_layer_updated",
@@ -189,7 +195,8 @@ def _step_mistake(got, expected, context):
     return None
 
 
-@exercise(LESSON, "The network's loss after one SGD step", graded=False, hints=NETWORK_AFTER_HINTS)
+@exercise(LESSON, "The network's loss after one SGD step", graded=False, hints=NETWORK_AFTER_HINTS,
+          answer="loss_after")
 def network_loss_after(value, rng):
     before, after = network_losses()
     got = one_number(value)
