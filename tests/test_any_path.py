@@ -7,6 +7,7 @@ a learner might.
 from __future__ import annotations
 
 import ast
+import re
 
 import nbformat
 import pytest
@@ -110,6 +111,8 @@ def test_a_cell_run_before_its_exercise_says_which_to_finish(notebook):
             assert any(f"Finish `{name}` first" in shown for name in names) or "Run the cells above first" in shown, \
                 (where, shown)
             assert "Traceback" not in shown and "NameError" not in shown, (where, shown)
+            if "Finish `" in shown:   # names the exercise's check, never a call with other arguments than its own
+                assert "the cell that calls check." in shown and not re.search(r"check\.\w+\(", shown), (where, shown)
             assert error == "NameError", where         # the cell still stops "Run All", as any error does
 
 

@@ -106,11 +106,11 @@ def note_for(name: str) -> Note | None:
     under = f" (under {heading})" if heading else ""
     taking = _exercises_taking(name)
     if taking:
-        call = f"check.{taking[0].name}({name})"
+        call = f"check.{taking[0].name}"  # named, not written out: some checks take more than the answer
         return Note(
             f"Finish `{name}` first",
             f"This cell uses `{name}`, which is not defined yet. Its exercise cell, further up this notebook{under}, "
-            f"defines it: the cell checked by {call}. Run that cell first (with your answer in it, or with its "
+            f"defines it: the cell that calls {call}. Run that cell first (with your answer in it, or with its "
             f"placeholder for now), then run this cell again.",
         )
     if heading is None:
