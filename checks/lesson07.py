@@ -18,7 +18,8 @@ from .engine.diagnose import Mistake, compare
 from .engine.exercise import exercise, make_hint
 from .engine.learner import guarded_call, require_callable
 from .engine.numeric import as_float64, close
-from .engine.reference import dense_gradients
+from .engine.estimate import _deviation, rounded_to_decimals
+from .engine.reference import dense_gradients, exact_dense_gradients
 from .engine.verdict import Incorrect
 
 LESSON, NOTEBOOK = "lesson07", "07_gradient_checking"
@@ -290,6 +291,25 @@ def slope(value, rng):
             "difference has no error at all, whatever h.")
 
 
+def _refuse_derived(value, exact) -> None:
+    """Incorrect when `value` (right to the check's tolerance) is the derived dweights rather than central
+    differences with h = 1e-5. On this loss those carry floating-point rounding of about 3e-11 of the values'
+    size (1e-13 even with h = 1e-3), the derived gradient about 2e-16; only a step of 0.1 or more comes as
+    close. Answers held in float32, or rounded to some decimals, are not judged by their last bits."""
+    got = np.asarray(value, dtype=np.float64) if np.asarray(value).dtype.kind == "f" else None
+    if got is None or got.shape != np.shape(exact) or rounded_to_decimals(got):
+        return
+    deviation = _deviation(np.asarray(value), exact)
+    if deviation is not None and deviation < 1e-14:
+        raise Incorrect(
+            "Your numerical_dweights agrees with the derived dweights to the last bits (within 1e-14 of their "
+            "size). Central differences with h = 1e-5 carry floating-point rounding of about 1e-11 of the values, "
+            "so these were not made that way: they are the derived gradient (lesson 3's formula), or central "
+            "differences with a step of 0.1 or more.\nTry: compute numerical_dweights with your "
+            "numerical_gradient and h = 1e-5, as the exercise says: an estimate made without the backward "
+            "pass is what can check it.", part="numerical_dweights", diagnosis="not_numerical")
+
+
 def _layer_example():
     return example.batch_dvalues(), example.layer_inputs(), example.layer_weights(), example.layer_biases()
 
@@ -301,5 +321,6 @@ def numerical_dweights(value, rng):
     expected = dense_gradients(dvalues, inputs, weights, biases)[1]
     compare("numerical_dweights", value, expected, what="your value",
             case="for the lesson's layer and loss sum(dvalues * output)")
+    _refuse_derived(value, exact_dense_gradients(dvalues, inputs, weights, biases)[1])
     return ("It matches lesson 3's analytic dweights: a relative error around 1e-10 "
             "says a backward pass is right.")

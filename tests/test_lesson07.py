@@ -243,7 +243,15 @@ def test_numerical_dweights_value_check():
     dvalues, inputs, weights, biases = batch_dvalues(), layer_inputs(), layer_weights(), layer_biases()
     numerical = with_ndindex(lambda w: float(np.sum(dvalues * (inputs @ w + biases))), weights.copy(), 1e-5)
     assert check.numerical_dweights(numerical).passed
-    assert check.numerical_dweights(inputs.T @ dvalues).passed
+    assert check.numerical_dweights(numerical.astype(np.float32)).passed
+    assert check.numerical_dweights(np.round(numerical, 6)).passed          # rounded: its last bits are its own
+    for h in (1e-3, 1e-4, 1e-6):                                             # other small steps still pass
+        assert check.numerical_dweights(
+            with_ndindex(lambda w: float(np.sum(dvalues * (inputs @ w + biases))), weights.copy(), h)).passed
+    for derived in (inputs.T @ dvalues, np.einsum("ni,no->io", inputs, dvalues), np.dot(inputs.T, dvalues)):
+        result = check.numerical_dweights(derived)
+        assert (result.outcome, result.diagnosis) == ("incorrect", "not_numerical")
+        assert "h = 1e-5" in result.message and "@" not in result.message and "inputs.T" not in result.message
     assert check.numerical_dweights(numerical.T).diagnosis == "transposed"
 
 

@@ -39,6 +39,7 @@ WORDS = {
     "mean_over_classes": "divided by the number of classes instead of the number of samples",
     "not_divided_by_h": "the change itself, not divided by the nudge h",
     "one_sided": "one-sided differences instead of central ones",
+    "not_numerical": "the derived gradient (or a step of 0.1 or more) where central differences with h = 1e-5 were asked for",
     "h_ignored": "the given step h not used",
     "rows_not_elements": "whole rows nudged instead of single elements",
     "relu_missing": "the loss taken before ReLU",
