@@ -298,7 +298,7 @@ KNOWN_LEAKS = {
         "them (README: the numerical-gradient shortcut), not one that copies their text",
     ("checks/engine/estimate.py", "lesson07"):
         "the probes that tell a numerical estimate from a derived gradient compute one to compare with",
-    ("checks/lesson07.py", "lesson07"):
+    ("checks/lesson_helpers/difference_mistakes.py", "lesson07"):
         "lesson 7's diagnoses compute one-sided and row-wise differences with the same loop",
 }
 
