@@ -11,7 +11,6 @@ import numpy as np
 
 from . import exact_probes
 from ..engine.estimate import complex_step, exact_slopes, refuse_estimate
-from ..engine.objects import construct, get, method, set_attr
 from ..engine.reference import exact_dense_gradients, relu_forward
 
 SEED = 20240917
@@ -60,7 +59,7 @@ def _dense_arrays():
 def dense(fn, what: str) -> None:
     """Lesson 3: fn(dvalues, inputs, weights) -> dinputs, dweights, dbiases."""
     dvalues, inputs, weights = _dense_arrays()
-    parts = ("dinputs", "dweights", "dbiases")
+    parts = exact_probes.DENSE_PARTS
     refuse_estimate(lambda a: _parts(fn(a["dvalues"], a["inputs"], a["weights"]), parts),
                     {"dvalues": dvalues, "inputs": inputs, "weights": weights},
                     dict(zip(parts, exact_dense_gradients(dvalues, inputs, weights))), what,
@@ -72,18 +71,9 @@ def dense_layer(cls, what: str) -> None:
     """Lesson 6: Layer_Dense(4, 3), its weights and biases set, forward(inputs), backward(dvalues)."""
     dvalues, inputs, weights = _dense_arrays()
     biases = np.zeros((1, 3))
-    parts = ("dinputs", "dweights", "dbiases")
-
-    def run(arrays):
-        layer = construct(cls, (4, 3), "Layer_Dense")
-        set_attr(layer, "weights", arrays["weights"], what)
-        set_attr(layer, "biases", arrays["biases"], what)
-        method(layer, "forward", what)(arrays["inputs"])
-        method(layer, "backward", what)(arrays["dvalues"])
-        return {part: get(layer, part, what) for part in parts}
-
-    refuse_estimate(run, {"dvalues": dvalues, "inputs": inputs, "weights": weights, "biases": biases},
-                    dict(zip(parts, exact_dense_gradients(dvalues, inputs, weights, biases))), what,
+    refuse_estimate(exact_probes.dense_layer_run(cls, what),
+                    {"dvalues": dvalues, "inputs": inputs, "weights": weights, "biases": biases},
+                    dict(zip(exact_probes.DENSE_PARTS, exact_dense_gradients(dvalues, inputs, weights, biases))), what,
                     "self.dinputs, self.dweights and self.dbiases")
     exact_probes.dense_layer(cls, what)
 
@@ -111,13 +101,7 @@ def relu_layer(cls, what: str) -> None:
     """Lesson 6: Activation_ReLU(), forward(z), backward(dvalues) -> self.dinputs."""
     dvalues, z = _relu_arrays()
 
-    def run(arrays):
-        layer = construct(cls, (), "Activation_ReLU")
-        method(layer, "forward", what)(arrays["z"])
-        method(layer, "backward", what)(arrays["dvalues"])
-        return {"dinputs": get(layer, "dinputs", what)}
-
-    refuse_estimate(run, {"dvalues": dvalues, "z": z}, {"dinputs": _relu_exact(dvalues, z)}, what, "self.dinputs")
+    refuse_estimate(exact_probes.relu_layer_run(cls, what), {"dvalues": dvalues, "z": z}, {"dinputs": _relu_exact(dvalues, z)}, what, "self.dinputs")
     exact_probes.relu_layer(cls, what)
 
 

@@ -126,10 +126,9 @@ def dense(fn, what: str) -> None:
                     "dinputs, dweights and dbiases", rounding=EXACT_INPUTS)
 
 
-def dense_layer(cls, what: str) -> None:
-    """Lesson 6: Layer_Dense(4, 3), its weights and biases set, forward(inputs), backward(dvalues)."""
-    dvalues, inputs, weights, biases, exact = _dense_case()
-
+def dense_layer_run(cls, what: str):
+    """run(arrays) for refuse_estimate: a Layer_Dense(4, 3) with arrays' weights and biases set, forward on
+    arrays["inputs"], backward on arrays["dvalues"] -> {dinputs, dweights, dbiases}. Both probes use it."""
     def run(arrays):
         layer = construct(cls, (4, 3), "Layer_Dense")
         set_attr(layer, "weights", arrays["weights"], what)
@@ -138,7 +137,26 @@ def dense_layer(cls, what: str) -> None:
         method(layer, "backward", what)(arrays["dvalues"])
         return {part: get(layer, part, what) for part in DENSE_PARTS}
 
-    refuse_estimate(run, {"dvalues": dvalues, "inputs": inputs, "weights": weights, "biases": biases}, exact, what,
+    return run
+
+
+def relu_layer_run(cls, what: str):
+    """run(arrays) for refuse_estimate: an Activation_ReLU, forward on arrays["z"], backward on
+    arrays["dvalues"] -> {dinputs}. Both probes use it."""
+    def run(arrays):
+        layer = construct(cls, (), "Activation_ReLU")
+        method(layer, "forward", what)(arrays["z"])
+        method(layer, "backward", what)(arrays["dvalues"])
+        return {"dinputs": get(layer, "dinputs", what)}
+
+    return run
+
+
+def dense_layer(cls, what: str) -> None:
+    """Lesson 6: Layer_Dense(4, 3), its weights and biases set, forward(inputs), backward(dvalues)."""
+    dvalues, inputs, weights, biases, exact = _dense_case()
+
+    refuse_estimate(dense_layer_run(cls, what), {"dvalues": dvalues, "inputs": inputs, "weights": weights, "biases": biases}, exact, what,
                     "self.dinputs, self.dweights and self.dbiases", rounding=EXACT_INPUTS)
 
 
@@ -163,13 +181,7 @@ def relu_layer(cls, what: str) -> None:
     """Lesson 6: Activation_ReLU(), forward(z), backward(dvalues) -> self.dinputs."""
     dvalues, z, exact = _relu_case()
 
-    def run(arrays):
-        layer = construct(cls, (), "Activation_ReLU")
-        method(layer, "forward", what)(arrays["z"])
-        method(layer, "backward", what)(arrays["dvalues"])
-        return {"dinputs": get(layer, "dinputs", what)}
-
-    refuse_estimate(run, {"dvalues": dvalues, "z": z}, {"dinputs": exact}, what, "self.dinputs",
+    refuse_estimate(relu_layer_run(cls, what), {"dvalues": dvalues, "z": z}, {"dinputs": exact}, what, "self.dinputs",
                     rounding=EXACT_INPUTS)
 
 
